@@ -1,0 +1,107 @@
+"""`create_app`: the HTTP application, given everything it needs as arguments."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from starlette.responses import Response
+
+from nightcall import __version__
+from nightcall.api.auth import require_key
+from nightcall.api.errors import install_error_handlers
+from nightcall.api.keys import KeyKind, KeyRing
+from nightcall.api.routes_query import query_router
+from nightcall.api.selfmetrics import NightcallCollector, render_metrics
+from nightcall.config import Settings
+from nightcall.ingest.otlp.routes import otlp_routes
+from nightcall.model import DecodedRequest, ItemCounters
+from nightcall.store.pipeline import IngestPipeline
+from nightcall.store.store import Store
+
+
+@dataclass(slots=True, kw_only=True)
+class Runtime:
+    """The parts one server runs on: built by `nightcall serve` or by a test fixture."""
+
+    settings: Settings
+    store: Store
+    pipeline: IngestPipeline
+    keyring: KeyRing
+    counters: ItemCounters = field(default_factory=ItemCounters)
+    now_ns: Callable[[], int] = time.time_ns
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """The app: OTLP ingest, the query API, /healthz and /metrics.
+
+    The pipeline is started and stopped by whoever built the runtime; the app's lifespan only
+    drains it on shutdown so acknowledged data reaches the store.
+    """
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(runtime.pipeline.close)
+
+    app = FastAPI(
+        title="nightcall",
+        version=__version__,
+        summary="Production debugging: telemetry in, causes out.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app, runtime.counters)
+
+    async def submit(decoded: DecodedRequest) -> None:
+        future = runtime.pipeline.submit(decoded.batches)
+        await asyncio.wrap_future(future)
+        runtime.counters.accepted(decoded.signal, decoded.accepted)
+        if decoded.rejected:
+            runtime.counters.dropped(decoded.signal, "invalid_item", decoded.rejected)
+
+    def authorize_ingest(request: Request) -> None:
+        require_key(request, runtime.keyring, {KeyKind.INGEST})
+
+    def authorize_api(request: Request) -> None:
+        require_key(request, runtime.keyring, {KeyKind.API})
+
+    for route in otlp_routes(submit=submit, max_body_bytes=runtime.settings.max_body_bytes):
+        endpoint = route.endpoint
+
+        async def guarded(request: Request, _endpoint: Any = endpoint) -> Response:
+            authorize_ingest(request)
+            response: Response = await _endpoint(request)
+            return response
+
+        app.add_api_route(
+            route.path, guarded, methods=["POST"], include_in_schema=True, tags=["ingest"],
+            summary=f"OTLP/HTTP {route.path.removeprefix('/v1/')} (protobuf or JSON)",
+        )  # fmt: skip
+
+    app.include_router(
+        query_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and the write path's state")
+    def healthz() -> dict[str, Any]:
+        stats = runtime.pipeline.stats
+        return {
+            "status": "ok",
+            "version": __version__,
+            "wal_pending_bytes": stats.pending_bytes,
+            "writer_lag_s": runtime.pipeline.writer_lag_s(),
+        }
+
+    collector = NightcallCollector(runtime.counters, runtime.pipeline, runtime.store.row_counts)
+
+    @app.get("/metrics", tags=["ops"], summary="nightcall's own Prometheus metrics")
+    def metrics(request: Request) -> Response:
+        authorize_api(request)
+        return Response(render_metrics(collector), media_type="text/plain; version=0.0.4")
+
+    return app

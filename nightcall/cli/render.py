@@ -1,0 +1,129 @@
+"""Human output of the CLI: rich tables over the API's JSON records, one function per listing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def _table(title: str, headers: Sequence[str]) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold")
+    for header in headers:
+        justify = "right" if header.endswith(("ms", "/s", "%", "spans", "errors", "n")) else "left"
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]  # a valid literal
+    return table
+
+
+def services_table(services: list[dict[str, Any]]) -> Table:
+    table = _table(
+        "Services (entry spans)", ["service", "req/s", "error %", "p50 ms", "p95 ms", "p99 ms"]
+    )
+    for s in sorted(services, key=lambda s: (-s["error_rate"], -(s["p95_ms"] or 0))):
+        table.add_row(
+            s["service"],
+            f"{s['request_rate_per_s']:,.2f}",
+            f"{100 * s['error_rate']:.1f}",
+            _ms(s["p50_ms"]),
+            _ms(s["p95_ms"]),
+            _ms(s["p99_ms"]),
+        )
+    return table
+
+
+def traces_table(traces: list[dict[str, Any]]) -> Table:
+    table = _table("Traces", ["trace id", "start", "root", "ms", "spans", "errors"])
+    for t in traces:
+        table.add_row(
+            t["trace_id"],
+            t["start"][:23] + "Z",
+            f"{t['root_service']}: {t['root_operation']}",
+            _ms(t["duration_ms"]),
+            str(t["span_count"]),
+            str(t["error_count"]),
+        )
+    return table
+
+
+def trace_table(trace: dict[str, Any]) -> Table:
+    """The spans of one trace as an indented tree with offsets, as a waterfall reads."""
+    spans = trace["spans"]
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    ids = {s["span_id"] for s in spans}
+    for span in spans:
+        parent = span["parent_span_id"] if span["parent_span_id"] in ids else None
+        children.setdefault(parent, []).append(span)
+    table = _table(
+        f"Trace {trace['trace_id']}  {trace['duration_ms']:,.1f} ms, {trace['span_count']} spans",
+        ["span", "service", "offset ms", "ms", "status"],
+    )
+    start = trace["start_unix_nano"]
+
+    def walk(parent: str | None, depth: int) -> None:
+        for span in sorted(children.get(parent, []), key=lambda s: s["start_unix_nano"]):
+            table.add_row(
+                "  " * depth + span["name"],
+                span["service"],
+                _ms((span["start_unix_nano"] - start) / 1e6),
+                _ms(span["duration_ms"]),
+                span["status_code"]
+                + (f": {span['status_message']}" if span["status_message"] else ""),
+            )
+            walk(span["span_id"], depth + 1)
+
+    walk(None, 0)
+    return table
+
+
+def logs_table(logs: list[dict[str, Any]]) -> Table:
+    table = _table("Logs", ["time", "service", "severity", "body"])
+    for record in logs:
+        table.add_row(
+            record["time"][:23] + "Z", record["service"], record["severity"], record["body"]
+        )
+    return table
+
+
+def metrics_table(metrics: list[dict[str, Any]]) -> Table:
+    table = _table("Metrics", ["name", "type", "unit", "services", "attribute keys", "points n"])
+    for m in metrics:
+        table.add_row(
+            m["name"],
+            m["type"],
+            m["unit"],
+            ", ".join(m["services"]),
+            ", ".join(m["attribute_keys"]),
+            str(m["points"]),
+        )
+    return table
+
+
+def series_table(series: dict[str, Any]) -> Table:
+    table = _table(
+        f"{series['name']} ({series['type']}, {series['agg']}, step {series['step_s']:g}s)",
+        ["labels", "time", "value"],
+    )
+    for one in series["series"]:
+        label = ", ".join(one["labels"]) or "(all)"
+        for point in one["points"]:
+            value = point["value"]
+            table.add_row(label, point["time"][:19] + "Z", "-" if value is None else f"{value:g}")
+    return table
+
+
+def keys_table(keys: list[dict[str, Any]]) -> Table:
+    table = _table("Keys", ["id", "kind", "project", "created"])
+    for key in keys:
+        table.add_row(key["id"], key["kind"], key["project"] or "-", key["created"])
+    return table
+
+
+def make_console(*, width: int | None = None) -> Console:
+    """The console the CLI prints to; tests pass a width so golden output is stable."""
+    return Console(width=width, soft_wrap=False, highlight=False)

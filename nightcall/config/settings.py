@@ -1,0 +1,166 @@
+"""One declarative settings table: defaults, help, TOML keys, `NIGHTCALL_*` variables and flags.
+
+Precedence, lowest first: the default, `nightcall.toml`, the environment, command-line flags.
+`load_settings` returns the effective values and, for `nightcall config show`, where each came from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nightcall.errors import ConfigError
+
+ENV_PREFIX = "NIGHTCALL_"
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Every setting nightcall reads; the field metadata is the documentation."""
+
+    data_dir: Path = field(
+        default=Path("nightcall-data"),
+        metadata=_help("Directory of the embedded store, the write-ahead log and the key file."),
+    )
+    host: str = field(
+        default="127.0.0.1",
+        metadata=_help("Address to listen on. Anything but loopback requires keys."),
+    )
+    port: int = field(default=4318, metadata=_help("HTTP port (4318 is OTLP/HTTP's)."))
+    store: str = field(
+        default="",
+        metadata=_help(
+            "Empty for the embedded store in data_dir, or clickhouse://user:pass@host:8123/db"
+            "[?cluster=NAME] for a ClickHouse server or cluster."
+        ),
+    )
+    database: str = field(default="nightcall", metadata=_help("Database that holds the tables."))
+    retention_days: int = field(
+        default=30, metadata=_help("Days of telemetry kept (a TTL on every table); 0 keeps all.")
+    )
+    max_body_bytes: int = field(
+        default=16 * 1024 * 1024,
+        metadata=_help("Largest request body accepted, compressed, and again after decompression."),
+    )
+    wal_max_pending_bytes: int = field(
+        default=128 * 1024 * 1024,
+        metadata=_help("Backlog of acknowledged, not-yet-stored data above which ingest gets 503."),
+    )
+    wal_segment_bytes: int = field(
+        default=32 * 1024 * 1024, metadata=_help("Size at which a WAL segment file is closed.")
+    )
+    writer_batch_bytes: int = field(
+        default=24 * 1024 * 1024, metadata=_help("The writer inserts once this much is waiting.")
+    )
+    writer_interval_s: float = field(
+        default=0.5, metadata=_help("The writer inserts at least this often when data waits.")
+    )
+    log_level: str = field(default="info", metadata=_help("debug, info, warning or error."))
+
+    def is_loopback(self) -> bool:
+        """Whether `host` is reachable only from this machine."""
+        return self.host in {"127.0.0.1", "localhost", "::1"} or self.host.startswith("127.")
+
+
+def setting_fields() -> tuple[dataclasses.Field[Any], ...]:
+    """The settings table, in declaration order."""
+    return dataclasses.fields(Settings)
+
+
+def env_name(name: str) -> str:
+    """The environment variable that overrides setting `name`."""
+    return ENV_PREFIX + name.upper()
+
+
+def _convert(name: str, raw: object) -> object:
+    target = next(f for f in setting_fields() if f.name == name).type
+    try:
+        if target in ("int", int):
+            if isinstance(raw, bool):
+                raise ValueError("a boolean is not a number")
+            return int(str(raw))
+        if target in ("float", float):
+            return float(str(raw))
+        if target in ("Path", Path):
+            return Path(str(raw))
+        if isinstance(raw, dict | list):
+            raise ValueError("a table or list is not a string")
+        return str(raw)
+    except ValueError as exc:
+        raise ConfigError(
+            f"setting {name!r} has the value {raw!r}, which is not a valid {target}: {exc}",
+            location=name,
+            hint=f"set {name} (or {env_name(name)}) to a {target}",
+        ) from None
+
+
+def load_settings(
+    *,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> tuple[Settings, dict[str, str]]:
+    """Build the effective settings and say, per key, where its value came from."""
+    names = {f.name for f in setting_fields()}
+    values: dict[str, object] = {}
+    sources = dict.fromkeys(names, "default")
+    if config_path is not None:
+        try:
+            table = tomllib.loads(config_path.read_text())
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(
+                f"cannot read the configuration file {config_path}: {exc}",
+                hint="fix the file, or point --config / NIGHTCALL_CONFIG at another one",
+            ) from None
+        section = table.get("server", table)
+        for key, raw in section.items():
+            if key not in names:
+                if isinstance(raw, dict):
+                    continue  # other sections ([probes], [alerts]) belong to other features
+                raise ConfigError(
+                    f"unknown setting {key!r} in {config_path}",
+                    location=key,
+                    hint="valid settings: " + ", ".join(sorted(names)),
+                )
+            values[key] = _convert(key, raw)
+            sources[key] = str(config_path)
+    for name in names:
+        raw_env = (environ or {}).get(env_name(name))
+        if raw_env is not None and raw_env != "":
+            values[name] = _convert(name, raw_env)
+            sources[name] = env_name(name)
+    for name, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if name not in names:
+            raise ConfigError(f"unknown setting {name!r}", hint=", ".join(sorted(names)))
+        values[name] = _convert(name, raw)
+        sources[name] = "flag"
+    settings = Settings(**values)  # type: ignore[arg-type]  # values were converted per field
+    _validate(settings)
+    return settings, sources
+
+
+def _validate(settings: Settings) -> None:
+    if settings.retention_days < 0:
+        raise ConfigError(
+            f"retention_days is {settings.retention_days}; it must be 0 (keep all) or more",
+            location="retention_days",
+        )
+    if not 0 < settings.port < 65536:
+        raise ConfigError(f"port {settings.port} is outside 1-65535", location="port")
+    if settings.max_body_bytes < 1024:
+        raise ConfigError("max_body_bytes must be at least 1024", location="max_body_bytes")
+    if settings.log_level not in {"debug", "info", "warning", "error"}:
+        raise ConfigError(
+            f"log_level {settings.log_level!r} is not one of debug, info, warning, error",
+            location="log_level",
+        )

@@ -1,0 +1,87 @@
+"""Read queries over log records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nightcall.model import format_time_ns
+from nightcall.store.connection import literal
+from nightcall.store.queries_traces import Window
+from nightcall.store.schema import LOGS
+from nightcall.store.store import Store
+
+SEVERITY_FLOOR = {"trace": 1, "debug": 5, "info": 9, "warn": 13, "warning": 13, "error": 17,
+                  "fatal": 21}  # fmt: skip
+
+
+def search_logs(
+    store: Store,
+    window: Window,
+    *,
+    service: str | None = None,
+    severity: str | None = None,
+    text: str | None = None,
+    trace_id: str | None = None,
+    limit: int,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Log records newest first; `severity` is a floor (`warn` includes errors)."""
+    conditions = [window.sql()]
+    if service:
+        conditions.append(f"ServiceName = {literal(service)}")
+    if severity:
+        floor = SEVERITY_FLOOR[severity.lower()]
+        conditions.append(
+            f"(SeverityNumber >= {floor} OR (SeverityNumber = 0 AND"
+            f" upper(SeverityText) IN {_names_at_or_above(floor)}))"
+        )
+    if text:
+        conditions.append(f"positionCaseInsensitive(Body, {literal(text)}) > 0")
+    if trace_id:
+        conditions.append(f"TraceId = {literal(trace_id.lower())}")
+    if cursor:
+        ns, _, tiebreak = cursor.partition(":")
+        conditions.append(
+            f"(toUnixTimestamp64Nano(Timestamp), cityHash64(Body, SpanId)) <"
+            f" ({literal(int(ns))}, {literal(int(tiebreak or 0))})"
+        )
+    rows = store.select(
+        f"""
+        SELECT toUnixTimestamp64Nano(Timestamp) AS ns, ServiceName, SeverityText, SeverityNumber,
+               Body, LogAttributes, ResourceAttributes, TraceId, SpanId, ScopeName,
+               cityHash64(Body, SpanId) AS tiebreak
+        FROM {store.table(LOGS.name)}
+        WHERE {" AND ".join(conditions)}
+        ORDER BY ns DESC, tiebreak DESC
+        LIMIT {literal(limit + 1)}
+        """
+    )
+    logs = [
+        {
+            "time": format_time_ns(int(row["ns"])),
+            "time_unix_nano": int(row["ns"]),
+            "service": row["ServiceName"],
+            "severity": row["SeverityText"],
+            "severity_number": int(row["SeverityNumber"]),
+            "body": row["Body"],
+            "attributes": row["LogAttributes"],
+            "resource": row["ResourceAttributes"],
+            "trace_id": row["TraceId"] or None,
+            "span_id": row["SpanId"] or None,
+            "scope": row["ScopeName"],
+            "template_id": None,
+            "template": None,
+        }
+        for row in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = f"{last['ns']}:{last['tiebreak']}"
+    return logs, next_cursor
+
+
+def _names_at_or_above(floor: int) -> str:
+    names = [(1, "TRACE"), (5, "DEBUG"), (9, "INFO"), (13, "WARN"), (13, "WARNING"),
+             (17, "ERROR"), (21, "FATAL"), (21, "CRITICAL")]  # fmt: skip
+    return "(" + ", ".join(literal(name) for number, name in names if number >= floor) + ")"
