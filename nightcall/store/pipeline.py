@@ -61,6 +61,7 @@ class IngestPipeline:
         self.interval_s = interval_s
         self.stats = PipelineStats()
         self._lock = threading.Lock()
+        self._drained = threading.Condition(self._lock)  # notified when pending_bytes hits 0
         self._append_queue: queue.Queue[_Entry | None] = queue.Queue()  # None: stop
         self._write_queue: queue.Queue[list[WalRecord] | None] = queue.Queue()  # None: stop
         self._pending_since: list[float] = []
@@ -118,6 +119,11 @@ class IngestPipeline:
             self._write_queue.put(None)
             self._writer.join()
         self.wal.close()
+
+    def wait_until_stored(self, timeout_s: float) -> bool:
+        """Block until everything submitted so far is in the store; False on timeout."""
+        with self._drained:
+            return self._drained.wait_for(lambda: self.stats.pending_bytes == 0, timeout_s)
 
     def writer_lag_s(self) -> float:
         """Age of the oldest acknowledged batch that is not yet stored."""
@@ -213,3 +219,5 @@ class IngestPipeline:
     def _release(self, size: int) -> None:
         with self._lock:
             self.stats.pending_bytes -= size
+            if self.stats.pending_bytes == 0:
+                self._drained.notify_all()
