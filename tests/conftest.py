@@ -171,3 +171,28 @@ def pytest_configure(config: Any) -> None:
     config.addinivalue_line(
         "markers", "allow_server_errors: the test provokes errors the server logs on purpose"
     )
+
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite tests/golden/ from the output"
+    )
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with tests/golden/NAME, or rewrite it under `--update-golden`."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if request.config.getoption("--update-golden"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        assert path.exists(), f"{path} is missing: run pytest --update-golden"
+        assert text == path.read_text(), f"{name} differs from its golden file"
+
+    return check

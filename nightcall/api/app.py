@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +35,30 @@ class Runtime:
     keyring: KeyRing
     counters: ItemCounters = field(default_factory=ItemCounters)
     now_ns: Callable[[], int] = time.time_ns
+
+
+# The OTLP routes read their body themselves; this tells OpenAPI readers what they accept.
+_OTLP_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+def _guarded(
+    endpoint: Callable[[Request], Awaitable[Response]], authorize: Callable[[Request], None]
+) -> Callable[[Request], Awaitable[Response]]:
+    """`endpoint` behind an authorization check (a closure: FastAPI reads defaults as params)."""
+
+    async def guarded(request: Request) -> Response:
+        authorize(request)
+        return await endpoint(request)
+
+    return guarded
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -71,17 +95,14 @@ def create_app(runtime: Runtime) -> FastAPI:
         require_key(request, runtime.keyring, {KeyKind.API})
 
     for route in otlp_routes(submit=submit, max_body_bytes=runtime.settings.max_body_bytes):
-        endpoint = route.endpoint
-
-        async def guarded(request: Request, _endpoint: Any = endpoint) -> Response:
-            authorize_ingest(request)
-            response: Response = await _endpoint(request)
-            return response
-
         app.add_api_route(
-            route.path, guarded, methods=["POST"], include_in_schema=True, tags=["ingest"],
+            route.path,
+            _guarded(route.endpoint, authorize_ingest),
+            methods=["POST"],
+            tags=["ingest"],
             summary=f"OTLP/HTTP {route.path.removeprefix('/v1/')} (protobuf or JSON)",
-        )  # fmt: skip
+            openapi_extra=_OTLP_BODY,
+        )
 
     app.include_router(
         query_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]

@@ -84,6 +84,14 @@ def config_show(
         typer.echo(f"{row['name']} = {row['value']}    ({row['source']})")
 
 
+@config_app.command("docs")
+def config_docs() -> None:
+    """Print the configuration reference (docs/configuration.md) generated from the settings."""
+    from nightcall.config.reference import render_configuration_reference
+
+    typer.echo(render_configuration_reference(), nl=False)
+
+
 def main() -> None:
     """Entry point: run the app, turning nightcall's errors into a message and an exit code."""
     try:

@@ -13,11 +13,15 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
+# Columns that hold numbers align right, so magnitudes line up.
+_NUMERIC = {"req/s", "error %", "p50 ms", "p95 ms", "p99 ms", "ms", "offset ms", "spans", "errors",
+            "points", "value"}  # fmt: skip
+
+
 def _table(title: str, headers: Sequence[str]) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold")
     for header in headers:
-        justify = "right" if header.endswith(("ms", "/s", "%", "spans", "errors", "n")) else "left"
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]  # a valid literal
+        table.add_column(header, justify="right" if header in _NUMERIC else "left")
     return table
 
 
@@ -91,7 +95,7 @@ def logs_table(logs: list[dict[str, Any]]) -> Table:
 
 
 def metrics_table(metrics: list[dict[str, Any]]) -> Table:
-    table = _table("Metrics", ["name", "type", "unit", "services", "attribute keys", "points n"])
+    table = _table("Metrics", ["name", "type", "unit", "services", "attribute keys", "points"])
     for m in metrics:
         table.add_row(
             m["name"],
