@@ -25,7 +25,11 @@ from nightcall.config import Settings, load_settings
 from nightcall.store.store import Store, open_store
 
 # Fast writer, small limits: tests see stored rows quickly and can reach the limits.
-TEST_OVERRIDES: dict[str, object] = {"writer_interval_s": 0.05, "retention_days": 0}
+TEST_OVERRIDES: dict[str, object] = {
+    "writer_interval_s": 0.05,
+    "retention_days": 0,
+    "statsd_port": 0,
+}
 
 
 @pytest.fixture

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from nightcall.errors import BadRequest
 from nightcall.model import format_time_ns
 from nightcall.store.connection import literal
 from nightcall.store.queries_traces import Window
 from nightcall.store.schema import LOGS
 from nightcall.store.store import Store
 
+# Orders records that share a timestamp. Records equal in every field it hashes are identical on
+# the page, so the cursor counts how many of those it has returned instead of telling them apart.
+_TIEBREAK = ("cityHash64(Body, SpanId, TraceId, ServiceName, SeverityText, SeverityNumber,"
+             " LogAttributes, ResourceAttributes, ScopeName)")  # fmt: skip
 SEVERITY_FLOOR = {"trace": 1, "debug": 5, "info": 9, "warn": 13, "warning": 13, "error": 17,
                   "fatal": 21}  # fmt: skip
 
@@ -39,23 +44,26 @@ def search_logs(
         conditions.append(f"positionCaseInsensitive(Body, {literal(text)}) > 0")
     if trace_id:
         conditions.append(f"TraceId = {literal(trace_id.lower())}")
+    key: tuple[int, int] | None = None
+    seen = 0  # rows with exactly the cursor's key that earlier pages returned
     if cursor:
-        ns, _, tiebreak = cursor.partition(":")
+        key, seen = _read_cursor(cursor)
         conditions.append(
-            f"(toUnixTimestamp64Nano(Timestamp), cityHash64(Body, SpanId)) <"
-            f" ({literal(int(ns))}, {literal(int(tiebreak or 0))})"
+            f"(toUnixTimestamp64Nano(Timestamp), {_TIEBREAK}) <="
+            f" ({literal(key[0])}, {literal(key[1])})"
         )
     rows = store.select(
         f"""
         SELECT toUnixTimestamp64Nano(Timestamp) AS ns, ServiceName, SeverityText, SeverityNumber,
                Body, LogAttributes, ResourceAttributes, TraceId, SpanId, ScopeName,
-               cityHash64(Body, SpanId) AS tiebreak
+               {_TIEBREAK} AS tiebreak
         FROM {store.table(LOGS.name)}
         WHERE {" AND ".join(conditions)}
         ORDER BY ns DESC, tiebreak DESC
-        LIMIT {literal(limit + 1)}
+        LIMIT {literal(limit + 1 + seen)}
         """
     )
+    rows = rows[sum(1 for row in rows[:seen] if _key(row) == key) :]
     logs = [
         {
             "time": format_time_ns(int(row["ns"])),
@@ -76,9 +84,28 @@ def search_logs(
     ]
     next_cursor = None
     if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = f"{last['ns']}:{last['tiebreak']}"
+        last = _key(rows[limit - 1])
+        same = sum(1 for row in rows[:limit] if _key(row) == last)
+        next_cursor = f"{last[0]}:{last[1]}:{same + (seen if last == key else 0)}"
     return logs, next_cursor
+
+
+def _read_cursor(cursor: str) -> tuple[tuple[int, int], int]:
+    """The key of the last record a page returned, and how many records with that key it had."""
+    ns, _, rest = cursor.partition(":")
+    tiebreak, _, seen = rest.partition(":")
+    try:
+        return (int(ns), int(tiebreak or 0)), int(seen or 0)
+    except ValueError:
+        raise BadRequest(
+            f"cursor {cursor!r} is not one this API gave out",
+            location="cursor",
+            hint="pass the `next` value of the previous page unchanged",
+        ) from None
+
+
+def _key(row: dict[str, Any]) -> tuple[int, int]:
+    return int(row["ns"]), int(row["tiebreak"])
 
 
 def _names_at_or_above(floor: int) -> str:

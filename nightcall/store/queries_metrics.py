@@ -54,7 +54,8 @@ def list_metrics(store: Store, window: Window) -> list[dict[str, Any]]:
             FROM {store.table(t.name)} WHERE {window.sql("TimeUnix")} GROUP BY MetricName"""
         for t in METRIC_TABLES
     ]
-    rows = store.select(" UNION ALL ".join(parts) + " ORDER BY name, type")
+    # ORDER BY after a UNION ALL binds to its last SELECT only: sort the union as a whole.
+    rows = store.select("SELECT * FROM (" + " UNION ALL ".join(parts) + ") ORDER BY name, type")
     return [
         {
             "name": row["name"],
@@ -122,7 +123,12 @@ def metric_series(
     if service:
         where += f" AND ServiceName = {literal(service)}"
     bucket = f"intDiv(toUnixTimestamp64Nano(TimeUnix) - {window.start_ns}, {step_ns}) AS bucket"
-    series_key = "cityHash64(ServiceName, Attributes, ResourceAttributes, StartTimeUnix) AS sk"
+    # A series is its identity, not its start time: a restart (new start time) is a reset of the
+    # same series, which series_math counts, rather than a new series whose first sample is lost.
+    series_key = (
+        "cityHash64(ServiceName, ScopeName, Attributes, ResourceAttributes) AS sk,"
+        " argMax(toUnixTimestamp64Nano(StartTimeUnix), TimeUnix) AS start_ns"
+    )
     source = store.table(table.name)
     if kind == "gauge" or (kind == "sum" and agg in GAUGE_AGGS):
         chosen = agg or "avg"

@@ -19,11 +19,12 @@ def counter_rates(
 ) -> dict[tuple[tuple[str, ...], int], float]:
     """Per-second rates per (labels, bucket), summed over the series in each label set.
 
-    Cumulative series contribute the increase since their previous bucket (a decrease is a
-    reset, counted as the new value); delta series contribute their sum.
+    Cumulative series contribute the increase since their previous bucket; a decrease, or a new
+    start time (`start_ns`, the process restarted), is a reset, counted as the new value. Delta
+    series contribute their sum.
     """
     rates: dict[tuple[tuple[str, ...], int], float] = defaultdict(float)
-    previous: dict[tuple[tuple[str, ...], str], float] = {}
+    previous: dict[tuple[tuple[str, ...], str], tuple[float, int]] = {}
     for row in sorted(rows, key=lambda r: int(r["bucket"])):
         labels = _labels(row, group_by)
         bucket = int(row["bucket"])
@@ -31,14 +32,18 @@ def counter_rates(
             rates[labels, bucket] += float(row["total"]) / step_s
             continue
         key = (labels, str(row["sk"]))
-        last = float(row["last"])
+        last, start_ns = float(row["last"]), int(row.get("start_ns", 0))
         before = previous.get(key)
-        previous[key] = last
+        previous[key] = (last, start_ns)
         if before is None:
             continue  # the first sample of a cumulative series has no interval to rate
-        increase = last - before if last >= before else last
+        is_reset = last < before[0] or start_ns != before[1]
+        increase = last if is_reset else last - before[0]
         rates[labels, bucket] += increase / step_s
     return dict(rates)
+
+
+_Sample = tuple[float, float, list[float]]  # a cumulative histogram's count, sum and buckets
 
 
 @dataclass(slots=True)
@@ -56,7 +61,7 @@ def merge_histograms(
 ) -> dict[tuple[tuple[str, ...], int], HistogramSum]:
     """Per (labels, bucket): counts, sums and bucket counts of the interval, over all series."""
     merged: dict[tuple[tuple[str, ...], int], HistogramSum] = defaultdict(HistogramSum)
-    previous: dict[tuple[tuple[str, ...], str], tuple[float, float, list[float]]] = {}
+    previous: dict[tuple[tuple[str, ...], str], tuple[_Sample, int]] = {}
     for row in sorted(rows, key=lambda r: int(r["bucket"])):
         labels = _labels(row, group_by)
         bucket = int(row["bucket"])
@@ -67,11 +72,13 @@ def merge_histograms(
             key = (labels, str(row["sk"]))
             now = (float(row["last_count"]), float(row["last_sum"]),
                    [float(b) for b in row["last_buckets"]])  # fmt: skip
-            before = previous.get(key)
-            previous[key] = now
-            if before is None:
+            start_ns = int(row.get("start_ns", 0))
+            seen = previous.get(key)
+            previous[key] = (now, start_ns)
+            if seen is None:
                 continue
-            if now[0] < before[0] or len(now[2]) != len(before[2]):
+            before, before_start_ns = seen
+            if now[0] < before[0] or len(now[2]) != len(before[2]) or start_ns != before_start_ns:
                 count, total, buckets = now  # a reset: the whole value is this interval's
             else:
                 count, total = now[0] - before[0], now[1] - before[1]
