@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import orjson
+from opentelemetry.proto.common.v1.common_pb2 import InstrumentationScope, KeyValue
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 
 JsonValue = Any  # a value orjson can encode: str, int, float, bool, None, list, dict
 
@@ -50,3 +52,20 @@ def any_value_to_str(value: Any) -> str:
 def attributes_to_dict(key_values: Iterable[Any]) -> dict[str, str]:
     """A repeated KeyValue field as a string map; a non-empty string value takes the fast path."""
     return {kv.key: kv.value.string_value or any_value_to_str(kv.value) for kv in key_values}
+
+
+def key_value_pair(raw: bytes) -> tuple[str, str]:
+    """A serialized KeyValue as its (key, stored string) pair, as `attributes_to_dict` gives."""
+    kv = KeyValue.FromString(raw)
+    return kv.key, kv.value.string_value or any_value_to_str(kv.value)
+
+
+def resource_attributes(raw: bytes) -> dict[str, str]:
+    """A serialized Resource's attributes as a string map."""
+    return attributes_to_dict(Resource.FromString(raw).attributes)
+
+
+def scope_name_version(raw: bytes) -> tuple[str, str]:
+    """A serialized InstrumentationScope's name and version."""
+    scope = InstrumentationScope.FromString(raw)
+    return scope.name, scope.version
