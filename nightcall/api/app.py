@@ -18,6 +18,7 @@ from nightcall.api.errors import install_error_handlers
 from nightcall.api.keys import KeyKind, KeyRing
 from nightcall.api.routes_query import query_router
 from nightcall.api.selfmetrics import NightcallCollector, render_metrics
+from nightcall.api.sources import start_sources
 from nightcall.config import Settings
 from nightcall.ingest.otlp.routes import otlp_routes
 from nightcall.model import DecodedRequest, ItemCounters
@@ -70,7 +71,9 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        sources = await start_sources(runtime)  # StatsD, host collector, probes
         yield
+        await sources.stop()  # before the drain, so their last records are stored
         await asyncio.to_thread(runtime.pipeline.close)
 
     app = FastAPI(

@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from nightcall.cli.collect_commands import register_collect_command
+from nightcall.cli.demo_commands import demo_app
 from nightcall.cli.keys_commands import keys_app
 from nightcall.cli.options import ConfigOption, DataDirOption, resolve_settings
 from nightcall.cli.query_commands import register_query_commands
@@ -26,7 +28,9 @@ app = typer.Typer(
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
+app.add_typer(demo_app, name="demo")
 register_query_commands(app)
+register_collect_command(app)
 
 
 @app.command()
@@ -41,6 +45,13 @@ def serve(
     retention_days: Annotated[
         int | None, typer.Option(help="Days kept; 0 keeps everything.")
     ] = None,
+    statsd_port: Annotated[
+        int | None, typer.Option(help="UDP port for StatsD/DogStatsD (default 8125); 0: off.")
+    ] = None,
+    collect_host: Annotated[
+        bool | None,
+        typer.Option("--collect-host/--no-collect-host", help="Collect this host's metrics."),
+    ] = None,
 ) -> None:
     """Run the server: OTLP/HTTP ingest, the query API, /healthz and /metrics."""
     from nightcall.api.server import serve as run_server
@@ -52,6 +63,8 @@ def serve(
         port=port,
         store=store,
         retention_days=retention_days,
+        statsd_port=statsd_port,
+        collect_host=collect_host,
     )
     run_server(settings)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nightcall.config.probes import ProbeConfig, parse_probes
 from nightcall.errors import ConfigError
 
 ENV_PREFIX = "NIGHTCALL_"
@@ -64,6 +65,38 @@ class Settings:
         default=0.5, metadata=_help("The writer inserts at least this often when data waits.")
     )
     log_level: str = field(default="info", metadata=_help("debug, info, warning or error."))
+    statsd_port: int = field(
+        default=8125,
+        metadata=_help("UDP port for StatsD/DogStatsD, on `host`; 0 turns the listener off."),
+    )
+    statsd_flush_interval_s: float = field(
+        default=10.0, metadata=_help("StatsD samples are aggregated into points this often.")
+    )
+    statsd_max_series: int = field(
+        default=10_000,
+        metadata=_help(
+            "Most StatsD series per flush interval; samples of more are counted, dropped."
+        ),
+    )
+    statsd_service: str = field(
+        default="statsd", metadata=_help("Service of StatsD metrics without a `service:` tag.")
+    )
+    collect_host: bool = field(
+        default=False, metadata=_help("Collect this host's CPU, memory, disk, network, processes.")
+    )
+    host_interval_s: float = field(
+        default=10.0, metadata=_help("How often the host collector samples (collect_host).")
+    )
+    host_top_processes: int = field(
+        default=10, metadata=_help("Processes reported by the host collector, per CPU and memory.")
+    )
+    probes: tuple[ProbeConfig, ...] = field(
+        default=(),
+        metadata=_help(
+            "HTTP health probes: [[probes]] tables (name, url, interval_s, timeout_s, "
+            "expected_status, service); as a variable, a JSON list of such objects."
+        ),
+    )
 
     def is_loopback(self) -> bool:
         """Whether `host` is reachable only from this machine."""
@@ -80,9 +113,21 @@ def env_name(name: str) -> str:
     return ENV_PREFIX + name.upper()
 
 
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
 def _convert(name: str, raw: object) -> object:
     target = next(f for f in setting_fields() if f.name == name).type
+    if name == "probes":
+        return parse_probes(raw)
     try:
+        if target in ("bool", bool):
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).strip().lower() in _TRUE | _FALSE:
+                return str(raw).strip().lower() in _TRUE
+            raise ValueError("use true or false")
         if target in ("int", int):
             if isinstance(raw, bool):
                 raise ValueError("a boolean is not a number")
@@ -132,6 +177,9 @@ def load_settings(
                 )
             values[key] = _convert(key, raw)
             sources[key] = str(config_path)
+        if section is not table and "probes" in table:  # [[probes]] beside a [server] table
+            values["probes"] = _convert("probes", table["probes"])
+            sources["probes"] = str(config_path)
     for name in names:
         raw_env = (environ or {}).get(env_name(name))
         if raw_env is not None and raw_env != "":
@@ -159,6 +207,20 @@ def _validate(settings: Settings) -> None:
         raise ConfigError(f"port {settings.port} is outside 1-65535", location="port")
     if settings.max_body_bytes < 1024:
         raise ConfigError("max_body_bytes must be at least 1024", location="max_body_bytes")
+    if not 0 <= settings.statsd_port < 65536:
+        raise ConfigError(
+            f"statsd_port {settings.statsd_port} is outside 0-65535 (0 turns StatsD off)",
+            location="statsd_port",
+        )
+    for name in ("statsd_flush_interval_s", "host_interval_s"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(
+                f"{name} is {getattr(settings, name)}; it must be above 0 seconds", location=name
+            )
+    for name in ("statsd_max_series", "host_top_processes"):
+        if getattr(settings, name) < 1:
+            message = f"{name} is {getattr(settings, name)}; it must be 1 or more"
+            raise ConfigError(message, location=name)
     if settings.log_level not in {"debug", "info", "warning", "error"}:
         raise ConfigError(
             f"log_level {settings.log_level!r} is not one of debug, info, warning, error",
