@@ -36,6 +36,9 @@ class Runtime:
     keyring: KeyRing
     counters: ItemCounters = field(default_factory=ItemCounters)
     now_ns: Callable[[], int] = time.time_ns
+    # `nightcall serve` hands the store to the app: uvicorn re-raises SIGTERM once the app has
+    # shut down, so code after `uvicorn.run` never runs and the lifespan must close it.
+    closes_store: bool = False
 
 
 # The OTLP routes read their body themselves; this tells OpenAPI readers what they accept.
@@ -75,6 +78,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         yield
         await sources.stop()  # before the drain, so their last records are stored
         await asyncio.to_thread(runtime.pipeline.close)
+        if runtime.closes_store:
+            await asyncio.to_thread(runtime.store.close)
 
     app = FastAPI(
         title="nightcall",

@@ -51,6 +51,7 @@ def serve(settings: Settings) -> None:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     runtime = build_runtime(settings)
+    runtime.closes_store = True
     try:
         uvicorn.run(
             create_app(runtime),

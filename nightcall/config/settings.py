@@ -52,14 +52,14 @@ class Settings:
         metadata=_help("Largest request body accepted, compressed, and again after decompression."),
     )
     wal_max_pending_bytes: int = field(
-        default=128 * 1024 * 1024,
+        default=64 * 1024 * 1024,
         metadata=_help("Backlog of acknowledged, not-yet-stored data above which ingest gets 503."),
     )
     wal_segment_bytes: int = field(
         default=32 * 1024 * 1024, metadata=_help("Size at which a WAL segment file is closed.")
     )
     writer_batch_bytes: int = field(
-        default=24 * 1024 * 1024, metadata=_help("The writer inserts once this much is waiting.")
+        default=16 * 1024 * 1024, metadata=_help("The writer inserts once this much is waiting.")
     )
     writer_interval_s: float = field(
         default=0.5, metadata=_help("The writer inserts at least this often when data waits.")

@@ -13,7 +13,7 @@ import logging
 import queue
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,31 +188,50 @@ class IngestPipeline:
             self._release(size)
 
     def _store(self, records: list[WalRecord]) -> None:
-        """Insert records and checkpoint; on failure retry, then one by one, then quarantine."""
-        for attempt in range(3):
+        """Insert records and checkpoint.
+
+        Records go in one statement per table and column list, so a statement that fails is
+        retried alone and never re-inserts what another statement already committed; a group
+        that keeps failing is inserted batch by batch, and a batch the store refuses on its own
+        is quarantined.
+        """
+        groups: dict[tuple[str, tuple[str, ...]], list[WalRecord]] = defaultdict(list)
+        for record in records:
+            groups[record.batch.table, record.batch.columns].append(record)
+        for group in groups.values():
+            if not self._insert_with_retries(group):
+                for record in group:
+                    try:
+                        self.store.insert_batches([record.batch])
+                    except StoreError as exc:
+                        self._quarantine(record, exc)
+                        continue
+                    self.stats.rows_inserted[record.batch.table] += record.batch.rows
+        self.wal.mark_applied(records[-1].lsn)
+
+    def _insert_with_retries(self, group: list[WalRecord], attempts: int = 3) -> bool:
+        """Insert one table's records in one statement; False when every attempt failed."""
+        for attempt in range(attempts):
             try:
-                self.store.insert_batches([r.batch for r in records])
-                break
+                self.store.insert_batches([r.batch for r in group])
             except StoreError as exc:
                 self.stats.insert_failures += 1
-                log.warning("insert of %d batches failed (try %d): %s", len(records), attempt, exc)
+                log.warning("insert of %d batches failed (try %d): %s", len(group), attempt, exc)
                 time.sleep(0.2 * (attempt + 1))
-        else:
-            for record in records:
-                try:
-                    self.store.insert_batches([record.batch])
-                except StoreError as exc:
-                    self._quarantine(record, exc)
-        for record in records:
-            self.stats.rows_inserted[record.batch.table] += record.batch.rows
-        self.wal.mark_applied(records[-1].lsn)
+                continue
+            for record in group:
+                self.stats.rows_inserted[record.batch.table] += record.batch.rows
+            return True
+        return False
 
     def _quarantine(self, record: WalRecord, exc: StoreError) -> None:
         """Keep a batch the store refuses on its own, so it is counted and kept, not lost."""
         self.stats.batches_quarantined += 1
         target = self.wal.directory / "quarantine"
         target.mkdir(exist_ok=True)
-        (target / f"{record.lsn:020d}.{record.batch.table}.json").write_bytes(record.batch.payload)
+        stem = f"{record.lsn:020d}.{record.batch.table}"
+        (target / f"{stem}.json").write_bytes(record.batch.payload)
+        (target / f"{stem}.columns").write_text(",".join(record.batch.columns))
         log.error("batch %d for %s refused by the store, kept in %s: %s",
                   record.lsn, record.batch.table, target, exc)  # fmt: skip
 

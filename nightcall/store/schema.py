@@ -210,6 +210,11 @@ ERROR_EVENTS = Table(
         Column("Tags", ATTRS),
         Column("Contexts", ATTRS),
         Column("Event", "String", codec="ZSTD(3)"),
+        # Filter columns read out of the Sentry event's contexts (device, os, app).
+        Column("DeviceModel", "LowCardinality(String)"),
+        Column("OsName", "LowCardinality(String)"),
+        Column("OsVersion", "LowCardinality(String)"),
+        Column("AppVersion", "LowCardinality(String)"),
     ),
     order_by="(ServiceName, toDateTime(Timestamp))",
     time_column="Timestamp",

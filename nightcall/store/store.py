@@ -28,6 +28,7 @@ class Store:
         self.connection = connection
         self.database = database
         self.cluster = cluster
+        self._closed = False
 
     def create_schema(self, *, retention_days: int) -> None:
         """Create every table (idempotent) and bring their TTL to `retention_days`."""
@@ -73,7 +74,10 @@ class Store:
         return {str(r["table"]): int(r["n"]) for r in rows}
 
     def close(self) -> None:
-        self.connection.close()
+        """Release the engine; closing twice is harmless."""
+        if not self._closed:
+            self._closed = True
+            self.connection.close()
 
 
 def open_store(settings: Settings) -> Store:

@@ -57,7 +57,12 @@ def _record_parts(lsn: int, batch: EncodedBatch) -> tuple[bytes, bytes, bytes]:
 
 def read_records(path: Path) -> Iterator[WalRecord]:
     """Records of one segment, stopping at the first torn or corrupt one (an unsynced tail)."""
-    data = path.read_bytes()
+    for record, _ in _scan(path.read_bytes()):
+        yield record
+
+
+def _scan(data: bytes) -> Iterator[tuple[WalRecord, int]]:
+    """Each good record with the offset just past it, up to the first torn or corrupt one."""
     offset = 0
     while offset + _HEADER.size <= len(data):
         magic, lsn, rows, table_len, payload_len, crc = _HEADER.unpack_from(data, offset)
@@ -73,8 +78,25 @@ def read_records(path: Path) -> Iterator[WalRecord]:
         batch = EncodedBatch(
             table=name, columns=tuple(columns.split(",")), payload=payload, rows=rows
         )
-        yield WalRecord(lsn=lsn, batch=batch)
+        yield WalRecord(lsn=lsn, batch=batch), end
         offset = end
+
+
+def _cut_torn_tail(path: Path) -> int | None:
+    """Truncate a segment after its last good record; the last LSN, or None when none is good.
+
+    A crash can tear the record being written. Bytes after it are garbage, and leaving them
+    would hide every record appended after a restart behind them, so they go now.
+    """
+    data = path.read_bytes()
+    last_lsn, good_bytes = None, 0
+    for record, end in _scan(data):
+        last_lsn, good_bytes = record.lsn, end
+    if good_bytes < len(data):
+        with path.open("r+b") as handle:
+            handle.truncate(good_bytes)
+            os.fsync(handle.fileno())
+    return last_lsn
 
 
 def _write_all(fd: int, chunks: list[bytes]) -> int:
@@ -101,9 +123,10 @@ class WriteAheadLog:
         self.applied_lsn = self._read_checkpoint()
         self._segments: list[_Segment] = []
         for path in sorted(directory.glob("*.seg")):
-            last = self.applied_lsn
-            for record in read_records(path):
-                last = record.lsn
+            last = _cut_torn_tail(path)
+            if last is None:
+                path.unlink()  # nothing good in it; its name is free for the next segment
+                continue
             self._segments.append(_Segment(int(path.stem), path, last))
         self.next_lsn = max([s.last_lsn for s in self._segments] + [self.applied_lsn]) + 1
         self._file: int | None = None

@@ -273,11 +273,6 @@ def test_a_refused_batch_is_quarantined_and_later_batches_flow(
 
 
 @pytest.mark.allow_server_errors
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.py bug: _store adds every record's rows to rows_inserted after the "
-    "fallback, including the batches it quarantined",
-)
 def test_quarantined_rows_are_not_counted_as_inserted(make_pipeline: PipelineFactory) -> None:
     """rows_inserted counts only rows the store took, not those of a quarantined batch."""
     pipeline = make_pipeline()
@@ -290,12 +285,6 @@ def test_quarantined_rows_are_not_counted_as_inserted(make_pipeline: PipelineFac
 
 
 @pytest.mark.allow_server_errors
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.py bug: when one batch of a gathered group is refused, _store retries the "
-    "whole group (3 times, then one by one), re-inserting the batches that had already "
-    "committed, so good rows are stored up to 4 times",
-)
 def test_a_refused_batch_does_not_duplicate_the_good_batches_stored_with_it(
     make_pipeline: PipelineFactory, store: Store
 ) -> None:

@@ -224,12 +224,6 @@ def test_reopen_after_full_checkpoint_keeps_numbering(tmp_path: Path) -> None:
     wal.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="wal.py bug: a reopened log names its next segment after next_lsn; when the newest "
-    "segment holds only a torn first record, that is the same file, and O_APPEND puts the new, "
-    "acknowledged records after the torn bytes, where replay never reaches them",
-)
 def test_records_appended_after_a_torn_segment_head_survive_replay(tmp_path: Path) -> None:
     """A crash that tore the first record of a new segment does not hide records written later."""
     wal = WriteAheadLog(tmp_path, segment_bytes=1)
