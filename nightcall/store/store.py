@@ -89,5 +89,9 @@ def open_store(settings: Settings) -> Store:
         )
     else:
         store = Store(EmbeddedConnection(Path(settings.data_dir)), database=settings.database)
-    store.create_schema(retention_days=settings.retention_days)
+    try:
+        store.create_schema(retention_days=settings.retention_days)
+    except BaseException:
+        store.close()  # an engine left open would keep the data directory from opening again
+        raise
     return store
