@@ -297,3 +297,13 @@ def retention_ddl(*, database: str, retention_days: int, cluster: str = "") -> l
         else:
             statements.append(f"ALTER TABLE {target}{_on_cluster(cluster)} REMOVE TTL")
     return statements
+
+
+def add_column_ddl(table: Table, column: Column, *, database: str, cluster: str = "") -> list[str]:
+    """ALTERs that add a column a newer nightcall declares to a table made by an older one."""
+    names = [f"{table.name}_local", table.name] if cluster else [table.name]
+    return [
+        f"ALTER TABLE `{database}`.`{name}`{_on_cluster(cluster)}"
+        f" ADD COLUMN IF NOT EXISTS {column.ddl()}"
+        for name in names
+    ]

@@ -13,7 +13,7 @@ from nightcall.model import EncodedBatch
 from nightcall.store.clickhouse import ClickHouseConnection, parse_clickhouse_url
 from nightcall.store.connection import Connection, Row, quote_string
 from nightcall.store.embedded import EmbeddedConnection
-from nightcall.store.schema import TABLES_BY_NAME, retention_ddl, schema_ddl
+from nightcall.store.schema import TABLES_BY_NAME, add_column_ddl, retention_ddl, schema_ddl
 
 
 class ClosableConnection(Connection, Protocol):
@@ -36,6 +36,7 @@ class Store:
             database=self.database, retention_days=retention_days, cluster=self.cluster
         ):
             self.connection.execute(statement)
+        self._add_missing_columns()
         for statement in retention_ddl(
             database=self.database, retention_days=retention_days, cluster=self.cluster
         ):
@@ -44,6 +45,23 @@ class Store:
             except StoreError as exc:
                 if "TTL" not in str(exc):  # REMOVE TTL on a table that has none is fine
                     raise
+
+    def _add_missing_columns(self) -> None:
+        """Bring tables made by an older nightcall up to the columns this one declares."""
+        existing = {
+            (str(row["table"]), str(row["name"]))
+            for row in self.select(
+                "SELECT table, name FROM system.columns"
+                f" WHERE database = {quote_string(self.database)}"
+            )
+        }
+        for spec in TABLES_BY_NAME.values():
+            for column in spec.columns:
+                if (spec.name, column.name) not in existing:
+                    for statement in add_column_ddl(
+                        spec, column, database=self.database, cluster=self.cluster
+                    ):
+                        self.connection.execute(statement)
 
     def table(self, name: str) -> str:
         """The qualified name of one of nightcall's tables."""

@@ -152,3 +152,26 @@ def test_every_metric_table_has_a_flattener() -> None:
     """Every metric table of the schema is filled by some flattener kind."""
     flattened = {table for table, _ in METRIC_FLATTEN_TABLES.values()}
     assert flattened == {t.name for t in TABLES if t.name.startswith("otel_metrics_")}
+
+
+def test_reopening_adds_columns_a_newer_version_declares(
+    make_settings: Callable[..., Settings],
+) -> None:
+    """A table created without a column gets it on the next open, keeping its rows."""
+    settings = make_settings()
+    store = open_store(settings)
+    table = store.table("otel_logs")
+    store.connection.execute(f"ALTER TABLE {table} DROP COLUMN EventName")
+    store.close()
+    reopened = open_store(settings)
+    try:
+        names = {
+            row["name"]
+            for row in reopened.select(
+                "SELECT name FROM system.columns WHERE database = 'nightcall'"
+                " AND table = 'otel_logs'"
+            )
+        }
+        assert "EventName" in names
+    finally:
+        reopened.close()
