@@ -1,4 +1,4 @@
-"""`nightcall services|traces|trace|logs|metrics`: the query API from a terminal.
+"""`nightcall services|traces|trace|logs|metrics|service-map`: the query API from a terminal.
 
 Each prints a table, or with `--json` exactly what the API answers.
 """
@@ -30,7 +30,9 @@ from nightcall.cli.render import (
     make_console,
     metrics_table,
     series_table,
+    service_map_table,
     services_table,
+    trace_analysis_table,
     trace_table,
     traces_table,
 )
@@ -104,15 +106,41 @@ def register_query_commands(app: typer.Typer) -> None:
     @app.command()
     def trace(
         trace_id: Annotated[str, typer.Argument(metavar="ID", help="32 hex digits.")],
+        analyze: Annotated[
+            bool,
+            typer.Option(
+                "--analyze", help="Critical path, self-times, bottlenecks and error origin."
+            ),
+        ] = False,
         config: ConfigOption = None,
         data_dir: DataDirOption = None,
         url: UrlOption = None,
         key: KeyOption = None,
         json_output: JsonOption = False,
     ) -> None:
-        """Every span of one trace, as a tree."""
+        """Every span of one trace, as a tree; with --analyze, its critical path."""
+        if analyze:
+            _run(f"/api/v1/traces/{trace_id}/analysis", {}, config=config, data_dir=data_dir,
+                 url=url, key=key, json_output=json_output,
+                 render=trace_analysis_table)  # fmt: skip
+            return
         _run(f"/api/v1/traces/{trace_id}", {}, config=config, data_dir=data_dir, url=url,
              key=key, json_output=json_output, render=trace_table)  # fmt: skip
+
+    @app.command("service-map")
+    def service_map(
+        start: StartOption = None,
+        end: EndOption = None,
+        config: ConfigOption = None,
+        data_dir: DataDirOption = None,
+        url: UrlOption = None,
+        key: KeyOption = None,
+        json_output: JsonOption = False,
+    ) -> None:
+        """Who calls whom: per-edge rate, error rate and p50/p95 (default: the last hour)."""
+        _run("/api/v1/service-map", {"start": relative_start(start), "end": end},
+             config=config, data_dir=data_dir, url=url, key=key, json_output=json_output,
+             render=service_map_table)  # fmt: skip
 
     @app.command()
     def logs(
