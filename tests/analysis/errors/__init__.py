@@ -1,0 +1,1 @@
+"""Tests of stack parsing and error fingerprints."""
