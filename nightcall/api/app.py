@@ -14,13 +14,17 @@ from starlette.responses import Response
 
 from nightcall import __version__
 from nightcall.api.auth import require_key
+from nightcall.api.auth_sentry import require_sentry_key
 from nightcall.api.errors import install_error_handlers
 from nightcall.api.keys import KeyKind, KeyRing
+from nightcall.api.routes_errors import errors_router
 from nightcall.api.routes_query import query_router
+from nightcall.api.routes_traces_analysis import traces_analysis_router
 from nightcall.api.selfmetrics import NightcallCollector, render_metrics
 from nightcall.api.sources import start_sources
 from nightcall.config import Settings
 from nightcall.ingest.otlp.routes import otlp_routes
+from nightcall.ingest.sentry.routes import sentry_routes
 from nightcall.model import DecodedRequest, ItemCounters
 from nightcall.store.pipeline import IngestPipeline
 from nightcall.store.store import Store
@@ -112,9 +116,35 @@ def create_app(runtime: Runtime) -> FastAPI:
             openapi_extra=_OTLP_BODY,
         )
 
+    # Before the query router, so /api/v1/traces/compare is not read as a trace id.
+    app.include_router(
+        traces_analysis_router(runtime.store, runtime.now_ns),
+        dependencies=[Depends(authorize_api)],
+    )
     app.include_router(
         query_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
     )
+    app.include_router(
+        errors_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+
+    def authorize_sentry(project_id: str, public_key: str | None) -> None:
+        require_sentry_key(runtime.keyring, project_id, public_key)
+
+    for route in sentry_routes(
+        submit=submit,
+        authorize=authorize_sentry,
+        counters=runtime.counters,
+        max_body_bytes=runtime.settings.max_body_bytes,
+        now_ns=runtime.now_ns,
+    ):
+        app.add_api_route(
+            route.path,
+            route.endpoint,
+            methods=["POST"],
+            tags=["ingest"],
+            summary=f"Sentry {route.name.removeprefix('sentry_')} (DSN key auth, gzip/deflate)",
+        )
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and the write path's state")
     def healthz() -> dict[str, Any]:
