@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from nightcall.errors import ErrorCode, NightcallError, Overloaded
+from nightcall.ingest.otlp.routes import PROTOBUF, media_type
 from nightcall.model import ItemCounters
 
 log = logging.getLogger("nightcall.api")
@@ -45,8 +46,7 @@ def error_response(request: Request, exc: NightcallError) -> Response:
     if isinstance(exc, Overloaded):
         headers["Retry-After"] = str(exc.retry_after_s)
     is_otlp = request.url.path.startswith("/v1/")
-    wants_protobuf = request.headers.get("content-type", "").startswith("application/x-protobuf")
-    if is_otlp and wants_protobuf:
+    if is_otlp and media_type(request) == PROTOBUF:  # read as the OTLP routes read it
         from google.rpc.status_pb2 import Status
 
         status = Status(code=_RPC_CODES.get(exc.status, 2), message=exc.message)

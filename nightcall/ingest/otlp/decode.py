@@ -84,25 +84,39 @@ def decode_json(signal: Signal, body: bytes) -> Any:
     return message
 
 
-def _hex_ids_to_base64(node: Any, path: str) -> None:
-    """Rewrite hex id fields in place into the base64 protobuf's JSON parser expects."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            where = f"{path}.{key}" if path else key
-            if key in _ID_KEYS and isinstance(value, str):
-                try:
-                    node[key] = base64.b64encode(bytes.fromhex(value)).decode()
-                except ValueError:
-                    raise DecodeError(
-                        f"{where} is {value!r}, which is not a hex id",
-                        location=where,
-                        hint="OTLP/JSON writes trace ids as 32 and span ids as 16 hex digits",
-                    ) from None
-            else:
-                _hex_ids_to_base64(value, where)
-    elif isinstance(node, list):
-        for index, item in enumerate(node):
-            _hex_ids_to_base64(item, f"{path}[{index}]")
+def _hex_ids_to_base64(document: Any, path: str) -> None:
+    """Rewrite hex id fields in place into the base64 protobuf's JSON parser expects.
+
+    The walk keeps its own stack: JSON nests deeper (orjson allows 1,024 levels) than Python
+    recurses, and a deep body must be refused by the schema check, not crash the request.
+    """
+    stack = [(document, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                inner = f"{where}.{key}" if where else key
+                if key in _ID_KEYS and isinstance(value, str):
+                    node[key] = _hex_to_base64(value, inner)
+                elif isinstance(value, dict | list):
+                    stack.append((value, inner))
+        elif isinstance(node, list):
+            stack.extend(
+                (item, f"{where}[{index}]")
+                for index, item in enumerate(node)
+                if isinstance(item, dict | list)
+            )
+
+
+def _hex_to_base64(value: str, where: str) -> str:
+    try:
+        return base64.b64encode(bytes.fromhex(value)).decode()
+    except ValueError:
+        raise DecodeError(
+            f"{where} is {value!r}, which is not a hex id",
+            location=where,
+            hint="OTLP/JSON writes trace ids as 32 and span ids as 16 hex digits",
+        ) from None
 
 
 def encode_response(

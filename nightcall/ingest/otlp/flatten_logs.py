@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from nightcall.ingest.otlp.attributes import any_value_to_str, attributes_to_dict
-from nightcall.ingest.otlp.flatten_traces import UNKNOWN_SERVICE
+from nightcall.ingest.otlp.flatten_traces import MAX_TIME_NS, UNKNOWN_SERVICE
 from nightcall.model import DecodedRequest, EncodedBatch, Signal
 
 TABLE = "otel_logs"
@@ -27,7 +27,11 @@ def severity_text(number: int) -> str:
 
 
 def _is_valid(record: Any) -> bool:
-    return len(record.trace_id) in (0, 16) and len(record.span_id) in (0, 8)
+    return (
+        len(record.trace_id) in (0, 16)
+        and len(record.span_id) in (0, 8)
+        and record.time_unix_nano < MAX_TIME_NS > record.observed_time_unix_nano
+    )
 
 
 def flatten_logs(request: Any) -> DecodedRequest:
@@ -75,7 +79,8 @@ def flatten_logs(request: Any) -> DecodedRequest:
         else (),
         accepted=accepted,
         rejected=rejected,
-        rejection_reason=f"{rejected} log record(s) had a malformed trace or span id"
+        rejection_reason=f"{rejected} log record(s) had a malformed trace or span id, or a time"
+        " past 2262-04-11 (the store's last nanosecond)"
         if rejected
         else "",
     )

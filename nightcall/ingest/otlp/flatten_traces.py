@@ -69,6 +69,11 @@ _SCOPES = ConvertingCache(scope_name_version, max_entries=2_000)
 _NO_ITEMS: list[Any] = []  # shared by every span without events or links: orjson only reads it
 
 
+# DateTime64(9) holds signed 64-bit nanoseconds: it ends at 2262-04-11, while OTLP's fixed64
+# goes on; a later time would wrap to the past, so it is refused instead.
+MAX_TIME_NS = 2**63
+
+
 def ns_text(unix_ns: int) -> str:
     """Nanoseconds as 'seconds.fraction' text, which DateTime64(9) parses without loss."""
     return f"{unix_ns // 1_000_000_000}.{unix_ns % 1_000_000_000:09d}"
@@ -120,18 +125,21 @@ def flatten_traces(request: Any) -> DecodedRequest:
             total += len(spans)
             trace_ids = [s.trace_id for s in spans]
             span_ids = [s.span_id for s in spans]
+            starts = [s.start_time_unix_nano for s in spans]
+            ends = [s.end_time_unix_nano for s in spans]
             valid = [
-                len(t) == 16 and len(s) == 8 and t != _ZERO_TRACE_ID
-                for t, s in zip(trace_ids, span_ids, strict=True)
+                len(t) == 16 and len(s) == 8 and t != _ZERO_TRACE_ID and b < MAX_TIME_NS > e
+                for t, s, b, e in zip(trace_ids, span_ids, starts, ends, strict=True)
             ]
             if not all(valid):
                 spans = [s for s, ok in zip(spans, valid, strict=True) if ok]
                 trace_ids = [t for t, ok in zip(trace_ids, valid, strict=True) if ok]
                 span_ids = [s for s, ok in zip(span_ids, valid, strict=True) if ok]
+                starts = [b for b, ok in zip(starts, valid, strict=True) if ok]
+                ends = [e for e, ok in zip(ends, valid, strict=True) if ok]
             count = len(spans)
             if not count:
                 continue
-            starts = [s.start_time_unix_nano for s in spans]
             ts.extend(starts)
             trace_id.extend([t.hex() for t in trace_ids])
             span_id.extend([s.hex() for s in span_ids])
@@ -146,12 +154,7 @@ def flatten_traces(request: Any) -> DecodedRequest:
             scope_version.extend([scope[1]] * count)
             attrs.extend([_attributes(s.attributes) for s in spans])
             duration.extend(
-                [
-                    end - start if end > start else 0
-                    for start, end in zip(
-                        starts, [s.end_time_unix_nano for s in spans], strict=True
-                    )
-                ]
+                [end - start if end > start else 0 for start, end in zip(starts, ends, strict=True)]
             )
             statuses = list(map(_STATUSES.__getitem__, [s.status for s in spans]))
             status.extend([code for code, _ in statuses])
@@ -174,8 +177,8 @@ def flatten_traces(request: Any) -> DecodedRequest:
         accepted=accepted,
         rejected=rejected,
         rejection_reason=(
-            f"{rejected} span(s) had a trace id that is not 16 non-zero bytes or a span id "
-            "that is not 8 bytes"
+            f"{rejected} span(s) had a trace id that is not 16 non-zero bytes, a span id "
+            "that is not 8 bytes, or a time past 2262-04-11 (the store's last nanosecond)"
             if rejected
             else ""
         ),
