@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint types check bench clean
+.PHONY: setup run demo test lint types check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/nightcall serve
+
+# The first run: a server on ./nightcall-data, the demo shop with a fault, what nightcall found.
+demo: setup
+	$(BIN)/nightcall demo --first-run
 
 test: setup
 	$(BIN)/pytest -q

@@ -13,6 +13,7 @@ import typer
 
 from nightcall.cli.collect_commands import register_collect_command
 from nightcall.cli.demo_commands import demo_app
+from nightcall.cli.error_commands import errors_app
 from nightcall.cli.keys_commands import keys_app
 from nightcall.cli.options import ConfigOption, DataDirOption, resolve_settings
 from nightcall.cli.query_commands import register_query_commands
@@ -29,6 +30,7 @@ config_app = typer.Typer(help="Show the effective configuration.", no_args_is_he
 app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
 app.add_typer(demo_app, name="demo")
+app.add_typer(errors_app, name="errors")
 register_query_commands(app)
 register_collect_command(app)
 

@@ -1,0 +1,1 @@
+"""Tests of the demo shop: simulated faults, scenarios, the live run."""
