@@ -37,6 +37,7 @@ from nightcall.model import DecodedRequest, Signal
 ROUND_TRIP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 UINT64 = st.integers(min_value=0, max_value=2**64 - 1)
+INT64_NS = st.integers(min_value=0, max_value=2**63 - 1)  # times the store can hold
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)  # UTF-8 encodable
 KEYS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8)
 SCALARS = st.one_of(
@@ -166,7 +167,9 @@ def _sdk_spans(draw: st.DrawFn) -> list[ReadableSpan]:
                 kind=draw(st.sampled_from(list(SpanKind))),
                 status=draw(_STATUSES),
                 start_time=start,
-                end_time=draw(st.one_of(st.integers(min_value=start, max_value=2**64 - 1), UINT64)),
+                end_time=draw(
+                    st.one_of(st.integers(min_value=start, max_value=2**63 - 1), INT64_NS)
+                ),
                 instrumentation_scope=draw(_SCOPES),
             )
         )
@@ -322,7 +325,9 @@ def _pb_request(draw: st.DrawFn) -> ExportTraceServiceRequest:
 
 
 def _is_valid(span: trace_pb2.Span) -> bool:
-    return len(span.trace_id) == 16 and span.trace_id != bytes(16) and len(span.span_id) == 8
+    """Well-formed ids, and times the store can hold (before 2262-04-11, i.e. under 2**63 ns)."""
+    has_ids = len(span.trace_id) == 16 and span.trace_id != bytes(16) and len(span.span_id) == 8
+    return has_ids and span.start_time_unix_nano < 2**63 and span.end_time_unix_nano < 2**63
 
 
 @ROUND_TRIP
