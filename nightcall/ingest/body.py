@@ -16,6 +16,7 @@ async def read_limited(
     """Collect a body, refusing it as soon as it (or its Content-Length) passes `max_bytes`."""
     if (
         declared_length is not None
+        and declared_length.isascii()  # '²'.isdigit() is True, but int('²') fails
         and declared_length.isdigit()
         and int(declared_length) > max_bytes
     ):

@@ -55,7 +55,7 @@ def test_read_limited_refuses_a_body_that_lies_about_its_length() -> None:
     assert caught.value.location == "body"
 
 
-@pytest.mark.parametrize("declared", [None, "", "abc", "-5"])
+@pytest.mark.parametrize("declared", [None, "", "abc", "-5", "\u00b2"])
 def test_read_limited_ignores_unusable_content_length(declared: str | None) -> None:
     """A missing or non-numeric Content-Length is ignored; the bytes read are what count."""
     assert _read([b"abc"], declared_length=declared, max_bytes=3) == b"abc"

@@ -172,3 +172,11 @@ def test_deeply_nested_json_is_400(server: RunningServer, depth: int) -> None:
     body = b'{"resourceSpans": ' + b"[" * depth + b"]" * depth + b"}"
     response = httpx.post(server.url + "/v1/traces", content=body, headers=JSON)
     _assert_error_shape(response, 400, "decode_error")
+
+
+def test_protobuf_error_body_ignores_content_type_case(server: RunningServer) -> None:
+    """A protobuf request with a mixed-case Content-Type still gets a google.rpc.Status."""
+    headers = {"Content-Type": "Application/X-Protobuf"}
+    response = httpx.post(server.url + "/v1/traces", content=b"\xff\xff", headers=headers)
+    assert response.status_code == 400
+    assert Status.FromString(response.content).code == 3
