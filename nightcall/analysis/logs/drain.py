@@ -1,4 +1,5 @@
-"""A compact Drain (He et al., ICWS'17): a fixed-depth prefix tree of log clusters.
+"""A compact Drain (He et al., ICWS'17): a fixed-depth prefix tree of log clusters, with
+settled constants.
 
 A line is split on whitespace; the tree routes it by its token count, then by its first
 `depth - 2` tokens (a token holding a digit, or a `<*>`, goes down the wildcard branch, as a
@@ -7,39 +8,65 @@ if the share of equal tokens reaches `similarity_threshold`. Joining generalizes
 cluster's template: every position where the line differs becomes `<*>`, keeping what the
 two tokens share up to a separator (`rhost=<*>`, `(uid=<*>)`, `<*>,`).
 
+Settled constants (`settle_after`): plain Drain lets one odd line turn a constant of a large
+cluster into `<*>` (608 Windows lines `... initialized by client WindowsUpdateAgent.` and one
+`... client SPP.` become one template). Here, once a cluster has taken `settle_after` lines,
+its wholly literal tokens are settled: a line that differs at one of them does not join it
+but starts a *child* cluster (the parent's template with the line's values where they
+conflict). Frequent values of real variables (`user root`) must not split a template for
+ever, so the split is undone as soon as the position proves variable, which is when a third
+value appears: the child itself generalizes at that position (it rejoins the parent), or a
+line brings a value that neither the parent nor a child has (the parent generalizes and takes
+its children back). So a constant that meets one other value keeps two templates, and a
+variable with a dominant value ends as one.
+
 Ids: a cluster's id is assigned once, from a counter starting at 1, when the cluster is
-created; it never changes while the template generalizes, so a stored id stays valid.
+created; it never changes while the template generalizes. When a child rejoins its parent,
+the child's id becomes an alias of the parent's (`resolve`), so an id stored earlier still
+leads to the template its lines belong to. Each alias is a child cluster created once at a
+settled constant, and a constant is split at most once before it becomes `<*>`, so aliases
+stay few (at most a handful per template).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from nightcall.analysis.logs.masking import WILDCARD
+from nightcall.analysis.logs.tokens import (
+    covers_either_way,
+    generalize,
+    is_settled_conflict,
+    similarity,
+    token_matches,
+)
 
 LENGTH_KEY_PREFIX = "#"  # the first level of the tree is keyed by "#<token count>"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DrainConfig:
-    """The parameters of the tree and of the similarity test."""
+    """The parameters of the tree, of the similarity test and of settled constants."""
 
     depth: int = 4
     similarity_threshold: float = 0.7
     max_children: int = 100
     keep_shared_affixes: bool = True  # `(uid=<*>)` rather than `<*>` (plain Drain: False)
+    settle_after: int = 10  # lines after which a cluster's literal tokens are settled; 0: never
 
 
 @dataclass(slots=True, kw_only=True)
 class Cluster:
-    """One template: its id, its tokens (`<*>` for variables), its size and its tree path."""
+    """One template: its id, its tokens (`<*>` for variables), its size and its tree path.
+
+    `parent` is the id of the cluster this one split from at a settled constant, if any.
+    """
 
     cluster_id: int
     tokens: list[str]
     size: int = 1
     path: tuple[str, ...] = ()
+    parent: int | None = None
 
     @property
     def template(self) -> str:
@@ -53,82 +80,18 @@ class _Node:
     clusters: list[Cluster] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Candidates:
+    """The best cluster a line may join, and the best one that refused it (settled)."""
+
+    best: Cluster | None = None
+    best_key: tuple[float, int] = (-1.0, -1)
+    refused: Cluster | None = None
+    refused_key: tuple[float, int] = (-1.0, -1)
+
+
 def _has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
-
-
-@lru_cache(maxsize=4096)
-def _token_pattern(token: str) -> re.Pattern[str]:
-    return re.compile(".*?".join(re.escape(part) for part in token.split(WILDCARD)), re.DOTALL)
-
-
-def token_matches(template_token: str, token: str) -> bool:
-    """Whether `token` is an instance of `template_token` (`<*>` matching any characters)."""
-    if template_token in (token, WILDCARD):
-        return True
-    return (
-        WILDCARD in template_token and _token_pattern(template_token).fullmatch(token) is not None
-    )
-
-
-def similarity(template: list[str], tokens: list[str]) -> tuple[float, int]:
-    """Return the share of positions where `template` and `tokens` agree, and its `<*>` count.
-
-    Both sequences have the same length. A `<*>` agrees only with a `<*>` (a masked value in
-    the line), as in the original Drain's sequence distance, and a token with a variable part
-    (`(uid=<*>)`) only with itself: counting its instances as agreeing measured worse. The
-    `<*>` count breaks ties in favour of the more general template.
-    """
-    if not tokens:
-        return 1.0, 0
-    equal = 0
-    wildcards = 0
-    for t, s in zip(template, tokens, strict=True):
-        if t == WILDCARD:
-            wildcards += 1
-            equal += s == WILDCARD
-        elif t == s:
-            equal += 1
-    return equal / len(tokens), wildcards
-
-
-def _is_separator(char: str) -> bool:
-    return not char.isalnum() and char not in "<*>"
-
-
-def merge_token(template_token: str, token: str, *, keep_shared_affixes: bool = True) -> str:
-    """Generalize one template token to also cover `token`.
-
-    The part both share up to a separator (`key=`, `(`) and from one (`,`, `)`) stays, so
-    `rhost=a` and `rhost=` give `rhost=<*>`, and `(uid=0)` and `(uid=42)` give `(uid=<*>)`.
-    """
-    if token_matches(template_token, token):
-        return template_token
-    if not keep_shared_affixes:
-        return WILDCARD
-    limit = min(len(template_token), len(token))
-    start = 0
-    while start < limit and template_token[start] == token[start]:
-        start += 1
-    while start > 0 and not _is_separator(template_token[start - 1]):
-        start -= 1
-    end = 0
-    while end < limit - start and template_token[-1 - end] == token[-1 - end]:
-        end += 1
-    while end > 0 and not _is_separator(template_token[-end]):
-        end -= 1
-    suffix = template_token[len(template_token) - end :] if end else ""
-    return template_token[:start] + WILDCARD + suffix
-
-
-def generalize(
-    template: list[str], tokens: list[str], *, keep_shared_affixes: bool = True
-) -> list[str]:
-    """Return `template` generalized to cover `tokens`, position by position."""
-    return [
-        merge_token(t, s, keep_shared_affixes=keep_shared_affixes)
-        for t, s in zip(template, tokens, strict=True)
-    ]
 
 
 class DrainTree:
@@ -138,6 +101,7 @@ class DrainTree:
         self.config = config or DrainConfig()
         self._root = _Node()
         self.clusters: dict[int, Cluster] = {}
+        self.aliases: dict[int, int] = {}  # id of a cluster merged away -> id it merged into
         self.next_id = 1
 
     def _search_path(self, tokens: list[str]) -> tuple[str, ...] | None:
@@ -176,11 +140,11 @@ class DrainTree:
             node = node.children.get(key) if node is not None else None
         return tuple(path)
 
-    def _find_leaf(self, path: tuple[str, ...]) -> _Node | None:
+    def _leaf_clusters(self, path: tuple[str, ...]) -> list[Cluster]:
         node: _Node | None = self._root
         for key in path:
             node = node.children.get(key) if node is not None else None
-        return node
+        return node.clusters if node is not None else []
 
     def _make_leaf(self, path: tuple[str, ...]) -> _Node:
         node = self._root
@@ -188,20 +152,30 @@ class DrainTree:
             node = node.children.setdefault(key, _Node())
         return node
 
-    def best_match(self, tokens: list[str], path: tuple[str, ...]) -> tuple[Cluster | None, float]:
-        """Return the most similar cluster at the leaf of `path` and its similarity."""
-        leaf = self._find_leaf(path)
-        best: Cluster | None = None
-        best_key = (-1.0, -1)
-        for cluster in leaf.clusters if leaf is not None else ():
-            key = similarity(cluster.tokens, tokens)
-            if key > best_key:
-                best, best_key = cluster, key
-        return best, best_key[0]
+    def _is_settled_against(self, cluster: Cluster, tokens: list[str]) -> bool:
+        settle_after = self.config.settle_after
+        return (
+            settle_after > 0
+            and cluster.size >= settle_after
+            and any(is_settled_conflict(t, s) for t, s in zip(cluster.tokens, tokens, strict=True))
+        )
 
-    def add_cluster(self, tokens: list[str], path: tuple[str, ...]) -> Cluster:
+    def _candidates(self, tokens: list[str], path: tuple[str, ...], *, settle: bool) -> _Candidates:
+        found = _Candidates()
+        for cluster in self._leaf_clusters(path):
+            key = similarity(cluster.tokens, tokens)
+            if settle and self._is_settled_against(cluster, tokens):
+                if key > found.refused_key:
+                    found.refused, found.refused_key = cluster, key
+            elif key > found.best_key:
+                found.best, found.best_key = cluster, key
+        return found
+
+    def add_cluster(
+        self, tokens: list[str], path: tuple[str, ...], parent: int | None = None
+    ) -> Cluster:
         """Create a cluster for `tokens` at `path`, with the next id."""
-        cluster = Cluster(cluster_id=self.next_id, tokens=list(tokens), path=path)
+        cluster = Cluster(cluster_id=self.next_id, tokens=list(tokens), path=path, parent=parent)
         self.next_id += 1
         self.insert(cluster)
         return cluster
@@ -211,20 +185,81 @@ class DrainTree:
         self._make_leaf(cluster.path).clusters.append(cluster)
         self.clusters[cluster.cluster_id] = cluster
 
+    def resolve(self, cluster_id: int) -> int:
+        """Return the id of the live cluster whose lines include those of `cluster_id`."""
+        while cluster_id in self.aliases:
+            cluster_id = self.aliases[cluster_id]
+        return cluster_id
+
+    def _generalize(self, cluster: Cluster, tokens: list[str], lines: int) -> None:
+        cluster.tokens = generalize(
+            cluster.tokens, tokens, keep_shared_affixes=self.config.keep_shared_affixes
+        )
+        cluster.size += lines
+
+    def _family_root(self, cluster: Cluster) -> Cluster:
+        parent = self.clusters.get(cluster.parent) if cluster.parent is not None else None
+        return cluster if parent is None else parent
+
+    def _children(self, root: Cluster) -> list[Cluster]:
+        return [c for c in self._leaf_clusters(root.path) if c.parent == root.cluster_id]
+
+    def _absorb(self, root: Cluster, child: Cluster) -> None:
+        """Merge `child` into `root`: its lines, its template, and its id as an alias."""
+        self._generalize(root, child.tokens, child.size)
+        self._leaf_clusters(child.path).remove(child)
+        del self.clusters[child.cluster_id]
+        self.aliases[child.cluster_id] = root.cluster_id
+
+    def _absorb_covered_children(self, root: Cluster) -> Cluster:
+        for child in self._children(root):
+            if covers_either_way(root.tokens, child.tokens):
+                self._absorb(root, child)
+        return root
+
+    def _is_third_value(self, root: Cluster, tokens: list[str]) -> bool:
+        """Whether the line's value at a settled constant is neither the root's nor a child's."""
+        differ = [
+            i
+            for i, (t, s) in enumerate(zip(root.tokens, tokens, strict=True))
+            if is_settled_conflict(t, s)
+        ]
+        return any(
+            child.tokens[i] not in (root.tokens[i], tokens[i])
+            for child in self._children(root)
+            for i in differ
+        )
+
     def match_or_add(self, tokens: list[str], *, may_create: bool = True) -> Cluster | None:
         """Put a tokenized line in its cluster (generalizing it) or a new one; return it.
 
         When `may_create` is false (the tree is full) the line joins the most similar
-        cluster at its leaf whatever the similarity, or None is returned when there is none.
+        cluster at its leaf whatever the similarity (settled or not), or None is returned
+        when there is none.
         """
         search = self._search_path(tokens)
-        cluster, score = (None, 0.0) if search is None else self.best_match(tokens, search)
-        if cluster is not None and (score >= self.config.similarity_threshold or not may_create):
-            cluster.tokens = generalize(
-                cluster.tokens, tokens, keep_shared_affixes=self.config.keep_shared_affixes
-            )
-            cluster.size += 1
+        found = (
+            _Candidates() if search is None else self._candidates(tokens, search, settle=may_create)
+        )
+        cluster, threshold = found.best, self.config.similarity_threshold
+        if cluster is not None and (found.best_key[0] >= threshold or not may_create):
+            before = cluster.tokens
+            self._generalize(cluster, tokens, 1)
+            parent = self.clusters.get(cluster.parent) if cluster.parent is not None else None
+            varied = parent is not None and cluster.tokens != before
+            if varied and parent is not None and covers_either_way(cluster.tokens, parent.tokens):
+                self._absorb(parent, cluster)  # the child varied where it split: rejoin
+                return self._absorb_covered_children(parent)
             return cluster
         if not may_create:
             return None
-        return self.add_cluster(tokens, self._insert_path(tokens))
+        refused = found.refused if found.refused_key[0] >= threshold else None
+        if refused is None:
+            return self.add_cluster(tokens, self._insert_path(tokens))
+        root = self._family_root(refused)
+        if self._is_third_value(root, tokens):
+            self._generalize(root, tokens, 1)
+            return self._absorb_covered_children(root)
+        # A child is the root's template with the line's values where the root does not fit.
+        child = [r if token_matches(r, s) else s for r, s in zip(root.tokens, tokens, strict=True)]
+        return self.add_cluster(child, root.path, root.cluster_id)

@@ -40,12 +40,30 @@ def _rule(name: str, pattern: str, replacement: str = WILDCARD) -> MaskRule:
     )
 
 
-_DIGIT_RULES = frozenset({"hostname", "ipv4", "hex", "long_hex", "duration_size", "number"})
+_DAY = r"(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?,?"
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_CLOCK = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+_ZONE = r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}|[A-Z]{3,4}\b))?"
+# Whole timestamps: `Sat Jun 18 02:23:10 2005`, `2005-06-18T02:23:10.5Z`, `18/Jun/2005:02:23:10`.
+_DATETIME = (
+    r"(?<![\w.-])(?:"
+    + rf"(?:{_DAY}\s+)?{_MONTH}\s+\d{{1,2}},?\s+(?:\d{{4}}\s+)?{_CLOCK}{_ZONE}(?:\s+\d{{4}}\b)?"
+    + rf"|\d{{4}}-\d{{2}}-\d{{2}}[T ]{_CLOCK}{_ZONE}"
+    + rf"|\d{{1,2}}/{_MONTH}/\d{{4}}:{_CLOCK}{_ZONE}"
+    + r")(?![\w.-])"
+)
+_DIGIT_RULES = frozenset(
+    {"datetime", "hostname", "ipv4", "hex", "long_hex", "duration_size", "number"}
+)
 _DIGIT = re.compile(r"\d")
 
 
 # Order matters: the specific shapes first, so an address is one `<*>`, not four.
 DEFAULT_MASKS: tuple[MaskRule, ...] = (
+    _rule("datetime", _DATETIME),
     # A dotted host name whose first label holds a digit (`node-17.rack2.example.com`); a Java
     # class (`org.apache.v2.App`) is left alone, as its first label has none.
     _rule("hostname", r"(?<![\w.-])[A-Za-z-]*\d[\w-]*(?:\.[A-Za-z][\w-]*){2,}(?![\w.-])"),
@@ -60,11 +78,13 @@ DEFAULT_MASKS: tuple[MaskRule, ...] = (
     _rule(
         "duration_size",
         _NOT_AFTER
-        + r"[-+]?\d+(?:\.\d+)?(?:ns|us|ms|s|m|h|d|[KMGT]i?B|[kKMG]|B|bytes)"
+        + r"[-+]?(?:(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h|d))+"  # `35ms`, Go's `2h13m5.5s`
+        + r"|\d+(?:\.\d+)?(?:[KMGT]i?B|[kKMG]|B|bytes))"
         + _NOT_BEFORE,
     ),
     _rule("number", _NOT_AFTER_WORD + r"[-+]?\d+(?:\.\d+)?" + _NOT_BEFORE),
-    _rule("path", r"(?<![\w<*>])(?:/[\w.@%+~-]*){2,}"),
+    # A segment may already hold a masked number (`/orders/<*>`): the path stays one `<*>`.
+    _rule("path", r"(?<![\w<*>])(?:/(?:[\w.@%+~-]|<\*>)*){2,}"),
     # A double-quoted value may hold spaces, which would change the line's token count.
     _rule("quoted", r'"[^"\n]*"', '"' + WILDCARD + '"'),
 )

@@ -6,7 +6,10 @@
 `TemplateRegistry` keeps one miner per service (`registry.add(service, body)`), so two
 services never share a template or an id. Template ids are per service, assigned from a
 counter when a cluster is created, and stay the same while its template generalizes; id 0 is
-the overflow template (below). Mining is deterministic: the same lines in the same order
+the overflow template (below). When a template that split off at a settled constant (see
+`drain`) proves to differ only in a variable, it merges back into the older one and its id
+becomes an alias: `resolve(id)` gives the live id, so ids stored with earlier lines still lead
+to their template. Mining is deterministic: the same lines in the same order
 give the same ids and templates, and `restore(snapshot())` continues exactly where the
 original left off. A snapshot is plain JSON-able data; writing it somewhere is the store's job.
 
@@ -26,7 +29,8 @@ from nightcall.analysis.logs.drain import Cluster, DrainConfig, DrainTree
 from nightcall.analysis.logs.masking import DEFAULT_MASKS, WILDCARD, MaskRule, mask_line
 
 OVERFLOW_ID = 0
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2 added each cluster's `parent` and the `aliases`
+READABLE_VERSIONS = (1, 2)  # a version-1 snapshot reads as one without splits or merges
 Snapshot: TypeAlias = dict[str, Any]
 
 
@@ -40,6 +44,7 @@ class MinerConfig:
     max_clusters: int = 5000
     keep_shared_affixes: bool = True
     masks: tuple[MaskRule, ...] = DEFAULT_MASKS
+    settle_after: int = 10
 
     @property
     def drain(self) -> DrainConfig:
@@ -49,6 +54,7 @@ class MinerConfig:
             similarity_threshold=self.similarity_threshold,
             max_children=self.max_children,
             keep_shared_affixes=self.keep_shared_affixes,
+            settle_after=self.settle_after,
         )
 
 
@@ -74,6 +80,10 @@ class TemplateMiner:
             return OVERFLOW_ID, WILDCARD
         return cluster.cluster_id, cluster.template
 
+    def resolve(self, template_id: int) -> int:
+        """Return the live id for `template_id`: itself, or the template it was merged into."""
+        return self._tree.resolve(template_id)
+
     def templates(self) -> dict[int, str]:
         """Every template by id, in id order."""
         return {cid: c.template for cid, c in sorted(self._tree.clusters.items())}
@@ -89,9 +99,16 @@ class TemplateMiner:
             "next_id": self._tree.next_id,
             "overflow_count": self.overflow_count,
             "clusters": [
-                {"id": c.cluster_id, "tokens": list(c.tokens), "size": c.size, "path": list(c.path)}
+                {
+                    "id": c.cluster_id,
+                    "tokens": list(c.tokens),
+                    "size": c.size,
+                    "path": list(c.path),
+                    "parent": c.parent,
+                }
                 for _, c in sorted(self._tree.clusters.items())
             ],
+            "aliases": [[old, new] for old, new in sorted(self._tree.aliases.items())],
         }
 
     @classmethod
@@ -101,10 +118,10 @@ class TemplateMiner:
         Raises:
             ValueError: when the snapshot has another version or a malformed cluster.
         """
-        if snapshot.get("version") != SNAPSHOT_VERSION:
+        if snapshot.get("version") not in READABLE_VERSIONS:
             raise ValueError(
                 f"template snapshot version {snapshot.get('version')!r} is not supported: "
-                f"expected {SNAPSHOT_VERSION}; mine the templates again from the logs"
+                f"expected one of {READABLE_VERSIONS}; mine the templates again from the logs"
             )
         miner = cls(config)
         try:
@@ -115,8 +132,11 @@ class TemplateMiner:
                         tokens=[str(t) for t in item["tokens"]],
                         size=int(item["size"]),
                         path=tuple(str(k) for k in item["path"]),
+                        parent=None if item.get("parent") is None else int(item["parent"]),
                     )
                 )
+            for old, new in snapshot.get("aliases", []):
+                miner._tree.aliases[int(old)] = int(new)
             miner._tree.next_id = int(snapshot["next_id"])
             miner.overflow_count = int(snapshot["overflow_count"])
         except (KeyError, TypeError) as exc:
@@ -160,10 +180,10 @@ class TemplateRegistry:
         Raises:
             ValueError: when the snapshot has another version or is malformed.
         """
-        if snapshot.get("version") != SNAPSHOT_VERSION or "services" not in snapshot:
+        if snapshot.get("version") not in READABLE_VERSIONS or "services" not in snapshot:
             raise ValueError(
                 f"template registry snapshot version {snapshot.get('version')!r} is not "
-                f"supported: expected {SNAPSHOT_VERSION} with a 'services' mapping"
+                f"supported: expected one of {READABLE_VERSIONS} with a 'services' mapping"
             )
         registry = cls(config)
         for name, state in snapshot["services"].items():
@@ -177,9 +197,11 @@ def mine_templates(
     """Mine a batch of lines; return each line's template id and its final template.
 
     Unlike `TemplateMiner.add`, which returns the template as it stood when the line came,
-    the batch answer gives every line the template its cluster ended with.
+    the batch answer gives every line the id and template its cluster ended with (a merged
+    id resolved to the template it merged into).
     """
     miner = TemplateMiner(config)
     ids = [miner.add(line)[0] for line in lines]
     final = miner.templates()
-    return [(cid, final.get(cid, WILDCARD)) for cid in ids]
+    resolved = [miner.resolve(cid) for cid in ids]
+    return [(cid, final.get(cid, WILDCARD)) for cid in resolved]

@@ -23,6 +23,12 @@ from nightcall.analysis.logs.masking import select_masks
         ("open /var/lib/app/data.db", "open <*>"),
         ('tag="Screen Lock" set', 'tag="<*>" set'),
         ("no digits here", "no digits here"),
+        ("at Sat Jun 18 02:23:10 2005 timed out", "at <*> timed out"),
+        ("at 2024-03-01T12:00:05.123+01:00 ok", "at <*> ok"),
+        ('[18/Jun/2005:02:23:10 +0000] "GET', '[<*>] "GET'),
+        ("Maybe 3 12:00 later", "Maybe <*> <*>:<*> later"),
+        ("exited after 2h13m, retry in 1m30.5s", "exited after <*>, retry in <*>"),
+        ("GET /api/v1/orders/8812 200", "GET <*> <*>"),
     ],
 )
 def test_masks_replace_whole_values_only(line: str, masked: str) -> None:
