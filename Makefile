@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run demo test lint types check bench clean
+.PHONY: setup run demo test lint types check bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +33,19 @@ types: setup
 
 check: lint types test
 
+# Speed: each prints figures beside a same-run baseline and asserts nothing.
 bench: setup
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/query_latency.py
+	$(BIN)/python bench/sentry_ingest.py
+	$(BIN)/python bench/statsd_ingest.py
+	$(BIN)/python bench/host_collector.py
+
+# Accuracy: the analyses on labelled data, beside published figures where there are any.
+eval: setup
+	$(BIN)/python bench/eval_log_parsing.py
+	$(BIN)/python bench/eval_error_grouping.py
+	$(BIN)/python bench/eval_anomalies.py
 
 clean:
 	rm -rf $(VENV) nightcall-data
