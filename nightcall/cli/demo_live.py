@@ -13,6 +13,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -131,6 +132,13 @@ def show_findings(url: str, truth: dict[str, Any]) -> None:
             "/api/v1/logs", params={**window, "service": name, "severity": "error", "limit": 5}
         ).json()
         console.print(logs_table(logs["logs"]))
+        answer = client.get(
+            "/api/v1/errors/events", params={**window, "service": name, "limit": 1000}
+        )
+        if answer.status_code == 200:  # the Sentry side may be absent on an older server
+            kinds = Counter((e["exception_type"], e["release"]) for e in answer.json()["events"])
+            for (kind, release), count in kinds.most_common(3):
+                typer.echo(f"error events: {kind} x{count} ({release})")
 
 
 def run_first_run(

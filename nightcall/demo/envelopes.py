@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from nightcall.demo.topology import MOBILE_SERVICE
 from nightcall.demo.traffic import Device, MobileCrash
 from nightcall.model import format_time_ns
 
@@ -106,7 +107,11 @@ def mobile_event(
         "release": f"{APP_ID}@{app_version}",
         "dist": "512",
         "environment": "production",
-        "tags": {"device.model": device.model, "os.version": device.os_version},
+        "tags": {
+            "service": MOBILE_SERVICE,
+            "device.model": device.model,
+            "os.version": device.os_version,
+        },
         "contexts": {
             "device": {
                 "model": device.model,

@@ -79,6 +79,7 @@ def run_mobile(config: ProcessConfig) -> int:
                 )
                 scope.set_context("os", {"name": "iOS", "version": device.os_version})
                 scope.set_context("app", {"app_version": app_version, "app_identifier": APP_ID})
+                scope.set_tag("service", MOBILE_SERVICE)
                 scope.set_tag("device.model", device.model)
                 scope.set_tag("os.version", device.os_version)
                 event: dict[str, Any] = {

@@ -48,6 +48,9 @@ def test_short_live_run_shows_every_service_and_the_fault(server: RunningServer)
     assert logs["logs"]
     assert all(log["trace_id"] for log in logs["logs"])
 
+    events = _get(server, "/api/v1/errors/events", service="catalog", limit=1000, **whole)
+    assert "PoolTimeout" in {e["exception_type"] for e in events["events"]}
+
     usage = _get(
         server,
         "/api/v1/metrics/db.client.connections.usage/series",

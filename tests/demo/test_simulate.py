@@ -56,6 +56,8 @@ def test_deploy_regression_brings_errors_with_the_new_version(server: RunningSer
     logs = sent.logs(*DURING, service="checkout", severity="error", q="KeyError")
     assert logs
     assert {log["attributes"]["http.route"] for log in logs} == {"/checkout"}
+    releases = {e["release"] for e in sent.error_events(*DURING, service="checkout", q="currency")}
+    assert releases == {f"checkout@{new}"}
 
 
 def test_cpu_saturation_raises_cpu_and_latency(server: RunningServer) -> None:
@@ -123,7 +125,7 @@ def test_time_of_day_congestion_fails_only_in_the_evening(server: RunningServer)
 
 
 def test_device_specific_crash_concentrates_on_one_device(server: RunningServer) -> None:
-    """Crash logs of the iOS app come mostly from one device model and OS version."""
+    """Crash logs and crash events of the iOS app come mostly from one device and OS version."""
     sent = send_simulation(server, FaultKind.DEVICE_SPECIFIC_CRASH, rate=12.0)
     crashes = sent.logs(*DURING, service="shop-ios", q="app crashed")
     by_device = Counter(
@@ -134,6 +136,11 @@ def test_device_specific_crash_concentrates_on_one_device(server: RunningServer)
     assert count > 0.6 * len(crashes)
     before = sent.logs(*BEFORE, service="shop-ios", q="app crashed")
     assert len(before) < count / 2
+    events = sent.error_events(*DURING, service="shop-ios", level="fatal")
+    by_event_device = Counter((e["device"], e["os"]) for e in events)
+    (top_event, event_count), *_ = by_event_device.most_common(1)
+    assert top_event == ("iPhone12,1", "iOS 17.4.1")
+    assert event_count > 0.6 * len(events)
 
 
 def test_certificate_expiry_fails_every_gateway_call(server: RunningServer) -> None:
@@ -145,6 +152,8 @@ def test_certificate_expiry_fails_every_gateway_call(server: RunningServer) -> N
     assert _error_traces(sent, DURING, **gateway) > 20
     assert sent.services(*DURING)["payment"]["error_rate"] > 0.9
     assert sent.services(*DURING)["checkout"]["error_rate"] > 0.9
+    events = sent.error_events(*DURING, service="payment", q="certificate has expired")
+    assert {e["exception_type"] for e in events} == {"SSLCertVerificationError"}
 
 
 def test_cascading_failure_saturates_the_callers_pool(server: RunningServer) -> None:
