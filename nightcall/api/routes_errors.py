@@ -7,16 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from nightcall.api.params import TimeParam, request_window
 from nightcall.errors import BadRequest
-from nightcall.model import parse_time_ns
 from nightcall.store.queries_errors import ErrorFilter, get_error_event, search_errors
-from nightcall.store.queries_traces import Window
 from nightcall.store.store import Store
 
-TimeParam = Annotated[
-    str | None,
-    Query(description="RFC 3339, Unix seconds, 'now', or relative like '-15m', '-1h', '-7d'."),
-]
 LEVELS = ("debug", "info", "warning", "error", "fatal")
 
 
@@ -61,17 +56,8 @@ def errors_router(store: Store, now_ns: Callable[[], int]) -> APIRouter:
                 location="level",
                 hint="one of " + ", ".join(LEVELS),
             )
-        now = now_ns()
-        start_ns = parse_time_ns(start or "-24h", now_ns=now, location="start")
-        end_ns = parse_time_ns(end or "now", now_ns=now, location="end")
-        if end_ns <= start_ns:
-            raise BadRequest(
-                f"end ({end or 'now'}) is not after start ({start or '-24h'})",
-                location="end",
-                hint="give start before end",
-            )
         query = ErrorFilter(
-            window=Window(start_ns=start_ns, end_ns=end_ns + (1 if end is None else 0)),
+            window=request_window(start, end, now_ns=now_ns(), default_start="-24h"),
             service=service,
             release=release,
             environment=environment,

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from nightcall.api.params import Cursor, Limit, TimeParam, request_window
 from nightcall.errors import BadRequest
-from nightcall.model import parse_time_ns
 from nightcall.store.queries_logs import SEVERITY_FLOOR, search_logs
 from nightcall.store.queries_metrics import list_metrics, metric_series
 from nightcall.store.queries_traces import (
@@ -20,29 +20,13 @@ from nightcall.store.queries_traces import (
 )
 from nightcall.store.store import Store
 
-TimeParam = Annotated[
-    str | None,
-    Query(description="RFC 3339, Unix seconds, 'now', or relative like '-15m', '-1h', '-7d'."),
-]
-Limit = Annotated[int, Query(ge=1, le=10_000, description="Most items in one page.")]
-Cursor = Annotated[str | None, Query(description="The `next` value of the previous page.")]
-
 
 def query_router(store: Store, now_ns: Callable[[], int]) -> APIRouter:
     """Routes bound to one store and one clock."""
     router = APIRouter(prefix="/api/v1", tags=["query"])
 
     def window(start: str | None, end: str | None, default_start: str) -> Window:
-        now = now_ns()
-        start_ns = parse_time_ns(start or default_start, now_ns=now, location="start")
-        end_ns = parse_time_ns(end or "now", now_ns=now, location="end")
-        if end_ns <= start_ns:
-            raise BadRequest(
-                f"end ({end or 'now'}) is not after start ({start or default_start})",
-                location="end",
-                hint="give start before end",
-            )
-        return Window(start_ns=start_ns, end_ns=end_ns + (1 if end is None else 0))
+        return request_window(start, end, now_ns=now_ns(), default_start=default_start)
 
     @router.get("/services", summary="Each service's rate, errors and duration percentiles")
     def services(start: TimeParam = None, end: TimeParam = None) -> dict[str, Any]:

@@ -24,17 +24,12 @@ from nightcall.analysis.traces import (
     span_from_row,
 )
 from nightcall.analysis.traces.trace_analysis import SEEDS_BOTTLENECK_RULE
-from nightcall.errors import BadRequest
-from nightcall.model import format_time_ns, parse_time_ns
+from nightcall.api.params import TimeParam, request_window
+from nightcall.model import format_time_ns
 from nightcall.store.queries_service_map import service_edges
 from nightcall.store.queries_trace_cohorts import TraceCohorts, fetch_cohorts
 from nightcall.store.queries_traces import Window, get_trace
 from nightcall.store.store import Store
-
-TimeParam = Annotated[
-    str | None,
-    Query(description="RFC 3339, Unix seconds, 'now', or relative like '-15m', '-1h', '-7d'."),
-]
 
 
 def traces_analysis_router(store: Store, now_ns: Callable[[], int]) -> APIRouter:
@@ -42,16 +37,7 @@ def traces_analysis_router(store: Store, now_ns: Callable[[], int]) -> APIRouter
     router = APIRouter(prefix="/api/v1", tags=["trace analysis"])
 
     def window(start: str | None, end: str | None) -> Window:
-        now = now_ns()
-        start_ns = parse_time_ns(start or "-1h", now_ns=now, location="start")
-        end_ns = parse_time_ns(end or "now", now_ns=now, location="end")
-        if end_ns <= start_ns:
-            raise BadRequest(
-                f"end ({end or 'now'}) is not after start ({start or '-1h'})",
-                location="end",
-                hint="give start before end",
-            )
-        return Window(start_ns=start_ns, end_ns=end_ns + (1 if end is None else 0))
+        return request_window(start, end, now_ns=now_ns(), default_start="-1h")
 
     @router.get("/service-map", summary="Services and dependencies with per-edge RED")
     def service_map(start: TimeParam = None, end: TimeParam = None) -> dict[str, Any]:
