@@ -15,7 +15,6 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import orjson
 import psutil
+from bench_server import free_port, wait_for_server
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from telemetry import TraceGenerator
 
@@ -43,12 +43,6 @@ class ClientTally:
     errors: list[str] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def build_payloads(count: int, spans: int, services: int) -> list[bytes]:
     generator = TraceGenerator(services=services, seed=7, start_ns=time.time_ns() - 60 * 10**9)
     return [generator.request(spans).SerializeToString() for _ in range(count)]
@@ -62,16 +56,8 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
          "--retention-days", "0"],
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}; see {log.name}")
-        try:
-            if get_json(port, "/healthz")["status"] == "ok":
-                return process
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not answer /healthz within 60 s")
+    wait_for_server(f"http://127.0.0.1:{port}", process, log=log.name)
+    return process
 
 
 def get_json(port: int, path: str) -> dict[str, object]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,16 +30,11 @@ from typing import Any
 import httpx
 import orjson
 import psutil
+from bench_server import free_port, wait_for_server
 
 from nightcall.ingest.sentry import decode_envelope, decode_envelope_items
 
 TABLE = "nightcall_error_events"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def frame(number: int) -> dict[str, Any]:
@@ -117,20 +111,6 @@ def stored_rows(url: str) -> int:
         if line.startswith(f'nightcall_store_rows{{table="{TABLE}"}}'):
             return int(float(line.rsplit(" ", 1)[1]))
     return 0
-
-
-def wait_for_server(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not answer /healthz within 60 s")
 
 
 class RssSampler(threading.Thread):

@@ -23,16 +23,11 @@ import time
 from pathlib import Path
 
 import httpx
+from bench_server import free_port, wait_for_server
 
 from nightcall.ingest.statsd import StatsdAggregator, decode_datagram
 
 SERIES = 200
-
-
-def free_port(kind: int) -> int:
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def udp_receive_errors() -> int:
@@ -70,20 +65,6 @@ def peak_rss_bytes(pid: int) -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024
     return 0
-
-
-def wait_for_server(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server exited with {process.returncode}")
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not answer /healthz within 60 s")
 
 
 def stored_lines(url: str) -> float:
