@@ -19,7 +19,7 @@ from nightcall.store.store import Store
 # inside it, and this far after it for the children of CLIENT spans inside it.
 JOIN_SLACK_NS = 300 * 1_000_000_000
 
-_DEPENDENCY = """multiIf(
+DEPENDENCY_EXPRESSION = """multiIf(
     SpanAttributes['peer.service'] != '', SpanAttributes['peer.service'],
     SpanAttributes['db.system'] != '', SpanAttributes['db.system'],
     SpanAttributes['server.address'] != '', SpanAttributes['server.address'],
@@ -56,7 +56,7 @@ def service_edges(store: Store, window: Window) -> list[EdgeRow]:
         WHERE p.ServiceName != c.ServiceName
         GROUP BY caller, callee
         UNION ALL
-        SELECT ServiceName AS caller, {_DEPENDENCY} AS callee,
+        SELECT ServiceName AS caller, {DEPENDENCY_EXPRESSION} AS callee,
                if(SpanAttributes['db.system'] != '', 'database', 'external') AS callee_kind,
                count() AS calls, countIf(StatusCode = 'Error') AS errors,
                quantiles(0.5, 0.95)(Duration) AS q
