@@ -46,6 +46,7 @@ eval: setup
 	$(BIN)/python bench/eval_log_parsing.py
 	$(BIN)/python bench/eval_error_grouping.py
 	$(BIN)/python bench/eval_anomalies.py
+	$(BIN)/python bench/eval_rca.py --reuse
 
 clean:
 	rm -rf $(VENV) nightcall-data

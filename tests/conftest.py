@@ -29,6 +29,7 @@ TEST_OVERRIDES: dict[str, object] = {
     "writer_interval_s": 0.05,
     "retention_days": 0,
     "statsd_port": 0,
+    "diagnosis_interval_s": 0,  # tests that want the loop turn it on themselves
 }
 
 

@@ -15,9 +15,13 @@ from starlette.responses import Response
 from nightcall import __version__
 from nightcall.api.auth import require_key
 from nightcall.api.auth_sentry import require_sentry_key
+from nightcall.api.diagnosis_service import DiagnosisService
 from nightcall.api.errors import install_error_handlers
 from nightcall.api.keys import KeyKind, KeyRing
+from nightcall.api.routes_diagnosis import diagnosis_router
+from nightcall.api.routes_error_groups import error_groups_router
 from nightcall.api.routes_errors import errors_router
+from nightcall.api.routes_log_templates import log_templates_router
 from nightcall.api.routes_query import query_router
 from nightcall.api.routes_traces_analysis import traces_analysis_router
 from nightcall.api.selfmetrics import NightcallCollector, render_metrics
@@ -79,12 +83,15 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         sources = await start_sources(runtime)  # StatsD, host collector, probes
+        diagnoses.start(runtime.settings.diagnosis_interval_s, runtime.settings.diagnosis_window_s)
         yield
+        await asyncio.to_thread(diagnoses.stop)
         await sources.stop()  # before the drain, so their last records are stored
         await asyncio.to_thread(runtime.pipeline.close)
         if runtime.closes_store:
             await asyncio.to_thread(runtime.store.close)
 
+    diagnoses = DiagnosisService(runtime.store, runtime.pipeline, runtime.now_ns)
     app = FastAPI(
         title="nightcall",
         version=__version__,
@@ -125,7 +132,17 @@ def create_app(runtime: Runtime) -> FastAPI:
         query_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
     )
     app.include_router(
+        log_templates_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    app.include_router(
         errors_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    app.include_router(
+        diagnosis_router(diagnoses, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    # After the event routes, so /api/v1/errors/events is not read as a group's fingerprint.
+    app.include_router(
+        error_groups_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
     )
 
     def authorize_sentry(project_id: str, public_key: str | None) -> None:

@@ -9,6 +9,7 @@ import uvicorn
 
 from nightcall.api.app import Runtime, create_app
 from nightcall.api.keys import KeyRing
+from nightcall.api.log_templating import log_templating
 from nightcall.config import Settings
 from nightcall.errors import ConfigError
 from nightcall.store.pipeline import IngestPipeline
@@ -40,6 +41,7 @@ def build_runtime(settings: Settings, *, keyring: KeyRing | None = None) -> Runt
         max_pending_bytes=settings.wal_max_pending_bytes,
         batch_bytes=settings.writer_batch_bytes,
         interval_s=settings.writer_interval_s,
+        prepare=log_templating(settings),
     )
     pipeline.start()
     return Runtime(settings=settings, store=store, pipeline=pipeline, keyring=keyring)

@@ -21,6 +21,7 @@ import httpx
 import typer
 
 from nightcall.cli.render import logs_table, make_console, services_table, traces_table
+from nightcall.cli.render_diagnosis import hypotheses_view
 from nightcall.demo.faults import FaultKind, parse_kind
 from nightcall.demo.live import LiveOptions, LiveResult, free_port, run_live
 from nightcall.demo.truth import write_truth
@@ -139,6 +140,19 @@ def show_findings(url: str, truth: dict[str, Any]) -> None:
             kinds = Counter((e["exception_type"], e["release"]) for e in answer.json()["events"])
             for (kind, release), count in kinds.most_common(3):
                 typer.echo(f"error events: {kind} x{count} ({release})")
+        show_hypotheses(client, window, truth)
+
+
+def show_hypotheses(client: httpx.Client, window: dict[str, int], truth: dict[str, Any]) -> None:
+    """Print the ranked hypotheses for the run's window, and what was really injected."""
+    answer = client.get("/api/v1/hypotheses", params={**window, "limit": 3})
+    if answer.status_code != 200:
+        typer.echo(f"no diagnosis: the server answered {answer.status_code}")
+        return
+    typer.echo("\nWhat nightcall thinks is wrong, most likely first:")
+    make_console().print(hypotheses_view(answer.json()))
+    for fault in truth.get("faults", []):
+        typer.echo(f"(injected: {fault['fault']} in {fault['service']} at {fault['start']})")
 
 
 def run_first_run(

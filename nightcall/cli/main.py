@@ -13,6 +13,7 @@ import typer
 
 from nightcall.cli.collect_commands import register_collect_command
 from nightcall.cli.demo_commands import demo_app
+from nightcall.cli.diagnose_commands import register_diagnose_command
 from nightcall.cli.error_commands import errors_app
 from nightcall.cli.keys_commands import keys_app
 from nightcall.cli.options import ConfigOption, DataDirOption, resolve_settings
@@ -33,6 +34,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(errors_app, name="errors")
 register_query_commands(app)
 register_collect_command(app)
+register_diagnose_command(app)
 
 
 @app.command()

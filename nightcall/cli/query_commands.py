@@ -1,4 +1,4 @@
-"""`nightcall services|traces|trace|logs|metrics|service-map`: the query API from a terminal.
+"""`nightcall services|traces|trace|metrics|service-map`, and the `logs` group: the query API.
 
 Each prints a table, or with `--json` exactly what the API answers.
 """
@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from nightcall.cli.client import open_backend
+from nightcall.cli.log_commands import logs_app
 from nightcall.cli.options import (
     ConfigOption,
     DataDirOption,
@@ -26,7 +27,6 @@ from nightcall.cli.options import (
     resolve_settings,
 )
 from nightcall.cli.render import (
-    logs_table,
     make_console,
     metrics_table,
     series_table,
@@ -61,7 +61,8 @@ def _run(
 
 
 def register_query_commands(app: typer.Typer) -> None:
-    """Add the query commands to `app`."""
+    """Add the query commands to `app` (`logs` is a group: records, and `logs templates`)."""
+    app.add_typer(logs_app, name="logs")
 
     @app.command()
     def services(
@@ -141,27 +142,6 @@ def register_query_commands(app: typer.Typer) -> None:
         _run("/api/v1/service-map", {"start": relative_start(start), "end": end},
              config=config, data_dir=data_dir, url=url, key=key, json_output=json_output,
              render=service_map_table)  # fmt: skip
-
-    @app.command()
-    def logs(
-        service: Annotated[str | None, typer.Option(help="Service name.")] = None,
-        severity: Annotated[str | None, typer.Option(help="Floor: debug, info, warn...")] = None,
-        q: Annotated[str | None, typer.Option("--q", "-q", help="Text in the body.")] = None,
-        trace_id: Annotated[str | None, typer.Option(help="Records of one trace.")] = None,
-        start: StartOption = None,
-        end: EndOption = None,
-        limit: LimitOption = 100,
-        config: ConfigOption = None,
-        data_dir: DataDirOption = None,
-        url: UrlOption = None,
-        key: KeyOption = None,
-        json_output: JsonOption = False,
-    ) -> None:
-        """Log records, newest first."""
-        params = {"service": service, "severity": severity, "q": q, "trace_id": trace_id,
-                  "start": relative_start(start), "end": end, "limit": limit}  # fmt: skip
-        _run("/api/v1/logs", params, config=config, data_dir=data_dir, url=url, key=key,
-             json_output=json_output, render=lambda a: logs_table(a["logs"]))  # fmt: skip
 
     @app.command()
     def metrics(

@@ -15,7 +15,7 @@ def _ms(value: float | None) -> str:
 
 # Columns that hold numbers align right, so magnitudes line up.
 _NUMERIC = {"req/s", "error %", "p50 ms", "p95 ms", "p99 ms", "ms", "offset ms", "spans", "errors",
-            "points", "value"}  # fmt: skip
+            "points", "value", "lines"}  # fmt: skip
 
 
 def _table(title: str, headers: Sequence[str]) -> Table:
@@ -94,6 +94,22 @@ def logs_table(logs: list[dict[str, Any]]) -> Table:
     return table
 
 
+def log_templates_table(templates: list[dict[str, Any]]) -> Table:
+    """Templates most lines first; `new` marks one first seen inside the window."""
+    table = _table("Log templates", ["lines", "new", "severity", "service", "first seen",
+                                     "template"])  # fmt: skip
+    for t in templates:
+        table.add_row(
+            f"{t['count']:,}",
+            "new" if t["is_new"] else "",
+            t["severity"],
+            t["service"],
+            t["first_seen"][:19] + "Z",
+            t["template"] if t["template"] is not None else f"({t['template_id']})",
+        )
+    return table
+
+
 def metrics_table(metrics: list[dict[str, Any]]) -> Table:
     table = _table("Metrics", ["name", "type", "unit", "services", "attribute keys", "points"])
     for m in metrics:
@@ -136,7 +152,7 @@ def make_console(*, width: int | None = None) -> Console:
 def errors_table(events: list[dict[str, Any]]) -> Table:
     table = _table("Error events", ["time", "event id", "service", "level", "exception",
                                     "release", "device / os"])  # fmt: skip
-    for column in table.columns[:2]:  # the id is what `errors show` takes: never cut it
+    for column in table.columns[:2]:  # the id is what `errors event` takes: never cut it
         column.no_wrap = True
         column.min_width = len("2026-01-01T00:00:00Z") if column.header == "time" else 32
     for e in events:

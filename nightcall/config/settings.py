@@ -64,6 +64,22 @@ class Settings:
     writer_interval_s: float = field(
         default=0.5, metadata=_help("The writer inserts at least this often when data waits.")
     )
+    log_templates: bool = field(
+        default=True,
+        metadata=_help(
+            "Mine a template for every stored log record (the writer adds its TemplateId)."
+        ),
+    )
+    diagnosis_interval_s: float = field(
+        default=30.0,
+        metadata=_help(
+            "The server diagnoses the last `diagnosis_window_s` this often and records new"
+            " hypotheses; 0 turns continuous diagnosis off."
+        ),
+    )
+    diagnosis_window_s: float = field(
+        default=3600.0, metadata=_help("The window each continuous diagnosis looks at.")
+    )
     log_level: str = field(default="info", metadata=_help("debug, info, warning or error."))
     statsd_port: int = field(
         default=8125,

@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,9 @@ from nightcall.store.wal import WalRecord, WriteAheadLog
 
 log = logging.getLogger("nightcall.pipeline")
 _Entry: TypeAlias = tuple[tuple[EncodedBatch, ...], Future[int]]
+# A step between the WAL and the store (the log templater): takes the records the writer is
+# about to insert, in LSN order, and returns what to insert instead. Replay calls it too.
+PrepareRecords: TypeAlias = Callable[[list[WalRecord]], list[WalRecord]]
 
 
 @dataclass(slots=True)
@@ -53,8 +57,10 @@ class IngestPipeline:
         max_pending_bytes: int,
         batch_bytes: int,
         interval_s: float,
+        prepare: PrepareRecords | None = None,
     ):
         self.store = store
+        self.prepare = prepare
         self.wal = WriteAheadLog(wal_dir, segment_bytes=segment_bytes)
         self.max_pending_bytes = max_pending_bytes
         self.batch_bytes = batch_bytes
@@ -195,6 +201,9 @@ class IngestPipeline:
         that keeps failing is inserted batch by batch, and a batch the store refuses on its own
         is quarantined.
         """
+        last_lsn = records[-1].lsn
+        if self.prepare is not None:
+            records = self.prepare(records)
         groups: dict[tuple[str, tuple[str, ...]], list[WalRecord]] = defaultdict(list)
         for record in records:
             groups[record.batch.table, record.batch.columns].append(record)
@@ -207,7 +216,7 @@ class IngestPipeline:
                         self._quarantine(record, exc)
                         continue
                     self.stats.rows_inserted[record.batch.table] += record.batch.rows
-        self.wal.mark_applied(records[-1].lsn)
+        self.wal.mark_applied(last_lsn)
 
     def _insert_with_retries(self, group: list[WalRecord], attempts: int = 3) -> bool:
         """Insert one table's records in one statement; False when every attempt failed."""

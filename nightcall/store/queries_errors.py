@@ -134,7 +134,7 @@ def get_error_event(store: Store, event_id: str) -> dict[str, Any]:
         raise NotFound(
             f"no error event has id {event_id!r}",
             location="event_id",
-            hint="list ids with `nightcall errors` or GET /api/v1/errors/events",
+            hint="list ids with `nightcall errors events` or GET /api/v1/errors/events",
         )
     row = rows[0]
     event = orjson.loads(row["Event"])

@@ -7,6 +7,11 @@ from typing import Any
 from nightcall.errors import BadRequest
 from nightcall.model import format_time_ns
 from nightcall.store.connection import literal
+from nightcall.store.queries_log_templates import (
+    TemplateRow,
+    format_template_id,
+    load_templates,
+)
 from nightcall.store.queries_traces import Window
 from nightcall.store.schema import LOGS
 from nightcall.store.store import Store
@@ -30,7 +35,11 @@ def search_logs(
     limit: int,
     cursor: str | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Log records newest first; `severity` is a floor (`warn` includes errors)."""
+    """Log records newest first; `severity` is a floor (`warn` includes errors).
+
+    Each record's `template_id` (16 hex digits) and `template` are those of the live template
+    its line belongs to; both are null for a record stored without mining.
+    """
     conditions = [window.sql()]
     if service:
         conditions.append(f"ServiceName = {literal(service)}")
@@ -55,7 +64,7 @@ def search_logs(
     rows = store.select(
         f"""
         SELECT toUnixTimestamp64Nano(Timestamp) AS ns, ServiceName, SeverityText, SeverityNumber,
-               Body, LogAttributes, ResourceAttributes, TraceId, SpanId, ScopeName,
+               Body, LogAttributes, ResourceAttributes, TraceId, SpanId, ScopeName, TemplateId,
                {_TIEBREAK} AS tiebreak
         FROM {store.table(LOGS.name)}
         WHERE {" AND ".join(conditions)}
@@ -64,6 +73,7 @@ def search_logs(
         """
     )
     rows = rows[sum(1 for row in rows[:seen] if _key(row) == key) :]
+    catalog = load_templates(store, {int(row["TemplateId"]) for row in rows[:limit]})
     logs = [
         {
             "time": format_time_ns(int(row["ns"])),
@@ -77,8 +87,7 @@ def search_logs(
             "trace_id": row["TraceId"] or None,
             "span_id": row["SpanId"] or None,
             "scope": row["ScopeName"],
-            "template_id": None,
-            "template": None,
+            **_template(int(row["TemplateId"]), catalog.live(int(row["TemplateId"]))),
         }
         for row in rows[:limit]
     ]
@@ -88,6 +97,14 @@ def search_logs(
         same = sum(1 for row in rows[:limit] if _key(row) == last)
         next_cursor = f"{last[0]}:{last[1]}:{same + (seen if last == key else 0)}"
     return logs, next_cursor
+
+
+def _template(stored_id: int, live: TemplateRow | None) -> dict[str, str | None]:
+    """A record's live template (ids merged into another resolve to it); nulls when unmined."""
+    if live is None:
+        return {"template_id": format_template_id(stored_id) if stored_id else None,
+                "template": None}  # fmt: skip
+    return {"template_id": format_template_id(live.template_id), "template": live.template}
 
 
 def _read_cursor(cursor: str) -> tuple[tuple[int, int], int]:

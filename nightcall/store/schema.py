@@ -48,6 +48,7 @@ class Table:
     order_by: str
     time_column: str
     indexes: tuple[str, ...] = ()
+    engine: str = "MergeTree"
 
     @property
     def insert_columns(self) -> tuple[str, ...]:
@@ -106,6 +107,9 @@ LOGS = Table(
         Column("Body", "String", codec="ZSTD(1)"),
         Column("LogAttributes", ATTRS),
         Column("EventName", "String"),
+        # The body's log template (see nightcall_log_templates), set by the writer, not the
+        # decoder; 0 for a record stored without mining (by an older nightcall or a Collector).
+        Column("TemplateId", "UInt64", insert=False),
     ),
     order_by="(ServiceName, toDateTime(Timestamp))",
     time_column="Timestamp",
@@ -113,6 +117,28 @@ LOGS = Table(
         "INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1",
         "INDEX idx_body Body TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 1",
     ),
+)
+
+# One row per log template and version: the writer upserts a template when it is created, when
+# its text or alias changes, and every so often with its counts. `LiveTemplateId` is the
+# template an id merged into (itself while it is live); readers take each id's latest version
+# (argMax by Updated), which also holds on a cluster where replicas of a row sit on two shards.
+LOG_TEMPLATES = Table(
+    "nightcall_log_templates",
+    (
+        Column("ServiceName", "LowCardinality(String)"),
+        Column("TemplateId", "UInt64"),
+        Column("MinerId", "UInt32"),
+        Column("LiveTemplateId", "UInt64"),
+        Column("Template", "String", codec="ZSTD(1)"),
+        *_ns("FirstSeenNs", "FirstSeen"),
+        *_ns("LastSeenNs", "LastSeen"),
+        Column("Count", "UInt64"),
+        *_ns("UpdatedNs", "Updated"),
+    ),
+    order_by="(ServiceName, TemplateId)",
+    time_column="LastSeen",
+    engine="ReplacingMergeTree(Updated)",
 )
 
 _METRIC_COMMON = (
@@ -221,8 +247,24 @@ ERROR_EVENTS = Table(
     indexes=("INDEX idx_event_id EventId TYPE bloom_filter(0.001) GRANULARITY 1",),
 )
 
+# nightcall's own: each hypothesis the continuous diagnosis proposed, when, and in full (JSON).
+HYPOTHESIS_EVENTS = Table(
+    "nightcall_hypothesis_events",
+    (
+        *_ns("TsNs", "Timestamp"),
+        Column("Kind", "LowCardinality(String)"),
+        Column("ServiceName", "LowCardinality(String)"),
+        Column("Confidence", "Float64"),
+        Column("OnsetNs", "Int64"),
+        Column("Statement", "String"),
+        Column("Hypothesis", "String", codec="ZSTD(3)"),
+    ),
+    order_by="(toDateTime(Timestamp), ServiceName)",
+    time_column="Timestamp",
+)
+
 METRIC_TABLES = (GAUGE, SUM, HISTOGRAM, EXPONENTIAL_HISTOGRAM, SUMMARY)
-TABLES = (TRACES, LOGS, *METRIC_TABLES, ERROR_EVENTS)
+TABLES = (TRACES, LOGS, *METRIC_TABLES, ERROR_EVENTS, LOG_TEMPLATES, HYPOTHESIS_EVENTS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 TRACE_ID_TABLE = "otel_traces_trace_id_ts"
@@ -243,7 +285,7 @@ def table_ddl(table: Table, *, database: str, retention_days: int, cluster: str 
     )
     statements = [
         f"CREATE TABLE IF NOT EXISTS `{database}`.`{local}`{_on_cluster(cluster)} (\n    {body}\n)"
-        f"\nENGINE = MergeTree\nPARTITION BY toDate({table.time_column})"
+        f"\nENGINE = {table.engine}\nPARTITION BY toDate({table.time_column})"
         f"\nORDER BY {table.order_by}{ttl}"
         "\nSETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"
     ]

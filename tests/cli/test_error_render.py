@@ -33,7 +33,7 @@ def test_errors_table(golden: Callable[[str, str], None]) -> None:
 
 
 def test_error_event_view_lists_frames_and_breadcrumbs(golden: Callable[[str, str], None]) -> None:
-    """`errors show` prints each exception's frames (in-app starred) and the breadcrumbs."""
+    """`errors event` prints each exception's frames (in-app starred) and the breadcrumbs."""
     event = {
         **SUMMARY,
         "exceptions": [{"type": "SIGSEGV", "value": "Segfault at 0x0", "stacktrace": {"frames": [

@@ -39,7 +39,7 @@ def test_cluster_ddl_creates_local_tables_on_cluster_under_distributed_ones() ->
     for table in TABLES:
         assert any(
             s.startswith(f"CREATE TABLE IF NOT EXISTS `nc`.`{table.name}_local` ON CLUSTER")
-            and "ENGINE = MergeTree" in s
+            and f"ENGINE = {table.engine}" in s
             for s in statements
         ), table.name
         assert (

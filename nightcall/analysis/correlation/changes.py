@@ -1,8 +1,8 @@
 """Change events that line up with an anomaly: the deploy or restart just before it began.
 
-A change explains an onset when it came shortly before it (or within a step after, since a
-step's bucket may hold both): by default up to ten minutes before and one minute after. The
-nearest change before the onset comes first.
+A change explains an onset when it came shortly before it, or a little after (an onset
+estimated from noisy steps can land early): by default up to fifteen minutes before and three
+minutes after. The nearest change comes first.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from nightcall.model import ChangeEvent
 
-BEFORE_NS = 600 * 1_000_000_000
-AFTER_NS = 60 * 1_000_000_000
+BEFORE_NS = 900 * 1_000_000_000
+AFTER_NS = 180 * 1_000_000_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -136,9 +136,14 @@ def fingerprint_event(
     max_frames: int = DEFAULT_MAX_FRAMES,
 ) -> Fingerprint:
     """The fingerprint of a Sentry event, honouring its own `fingerprint` list."""
+    stack = stack_from_sentry_event(event, in_app_prefixes=in_app_prefixes) or Stack(exc_type="")
+    return fingerprint_stack(stack, custom=custom_fingerprint(event), max_frames=max_frames)
+
+
+def custom_fingerprint(event: Mapping[str, object]) -> list[str] | None:
+    """The event's own `fingerprint` list as text, or None when it sent none."""
     raw = event.get("fingerprint")
     custom = (
         [str(p) for p in raw if isinstance(p, str | int | float)] if isinstance(raw, list) else []
     )
-    stack = stack_from_sentry_event(event, in_app_prefixes=in_app_prefixes) or Stack(exc_type="")
-    return fingerprint_stack(stack, custom=custom or None, max_frames=max_frames)
+    return custom or None

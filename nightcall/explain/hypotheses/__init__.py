@@ -6,7 +6,7 @@ from nightcall.explain.hypotheses.context import Context
 from nightcall.explain.hypotheses.playbook import PLAYS, Play
 from nightcall.explain.hypotheses.rules import Rule, Verdict
 
-__all__ = [
+__all__ = [  # noqa: RUF022  # plain sorted(), as tests/test_architecture.py checks
     "Context",
     "PLAYS",
     "Play",

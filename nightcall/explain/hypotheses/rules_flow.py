@@ -9,6 +9,7 @@ The fallbacks say only "it got slower" or "it fails more", for when nothing more
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from nightcall.analysis.correlation import pearson
 from nightcall.analysis.rca import Candidate
@@ -145,16 +146,16 @@ def time_of_day_congestion(ctx: Context, candidate: Candidate) -> Verdict | None
     if values is None:
         return None
     traffic = np.asarray(load.values, dtype=np.float64)
-    r = pearson(traffic, np.asarray(values.values, dtype=np.float64))
-    peak = float(np.nanquantile(traffic, 0.75)) if np.isfinite(traffic).any() else 0.0
-    quiet = float(np.nanmedian(traffic)) if np.isfinite(traffic).any() else 0.0
-    if r is None or r < 0.4 or peak < 1.2 * quiet:
+    failing = np.asarray(values.values, dtype=np.float64)
+    r = pearson(_smooth(traffic), _smooth(failing))
+    overlap = _peak_overlap(traffic, failing)
+    if r is None or not (r >= 0.5 or overlap >= 1.3):
         return None
     return Verdict(
         kind=K.TIME_OF_DAY_CONGESTION,
-        strength=0.7,
+        strength=0.8 if r >= 0.5 and overlap >= 1.3 else 0.74,
         statement=f"{candidate.service} fails when its traffic peaks: {symptom.key.name} follows"
-        f" its request rate (r = {r:.2f})",
+        f" its request rate (r = {r:.2f}; traffic at its worst moments {overlap:.1f}x the usual)",
         symptom=describe_shift(symptom).detail,
         evidence=[
             describe_shift(symptom),
@@ -165,6 +166,26 @@ def time_of_day_congestion(ctx: Context, candidate: Candidate) -> Verdict | None
             ),
         ],
     )
+
+
+def _smooth(values: NDArray[np.float64], width: int = 5) -> NDArray[np.float64]:
+    """A centred rolling mean that skips NaN: per-step error rates are too noisy to correlate."""
+    finite = np.isfinite(values)
+    kernel = np.ones(width)
+    sums = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
+    counts = np.convolve(finite.astype(np.float64), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.asarray(np.where(counts > 0, sums / np.maximum(counts, 1), np.nan))
+
+
+def _peak_overlap(traffic: NDArray[np.float64], failing: NDArray[np.float64]) -> float:
+    """Median traffic at the symptom's worst fifth of steps, over the median traffic."""
+    both = np.isfinite(traffic) & np.isfinite(failing)
+    if int(both.sum()) < 10:
+        return 0.0
+    worst = failing[both] >= np.quantile(failing[both], 0.8)
+    usual = float(np.median(traffic[both]))
+    return float(np.median(traffic[both][worst])) / usual if usual > 0 else 0.0
 
 
 def cascading_failure(ctx: Context, candidate: Candidate) -> Verdict | None:
