@@ -44,6 +44,7 @@ from nightcall.demo.topology import SERVICE_NAMES
 from nightcall.demo.truth import read_truth
 
 ROUTE = "/api/v1/hypotheses"
+SIGNALS_PARAM = ""  # set from --signals: an ablation to some kinds of telemetry
 OWNED = "eval-rca-owned"  # a data directory holding this file may be wiped and refilled
 PUBLISHED = [
     ("BARO (FSE'24), metrics only, Online Boutique, Avg@5",
@@ -88,7 +89,9 @@ def prepare_data_dir(data_dir: Path) -> None:
 def diagnose(client: httpx.Client, spec: ScenarioSpec, scenarios_dir: Path) -> Outcome:
     """Ask the server for the scenario's hour and reduce its answer to an outcome."""
     truth = truth_of(spec.name, read_truth(scenarios_dir / spec.name / "truth.json"))
-    params = {"start": truth.window_start_ns, "end": truth.window_end_ns}
+    params: dict[str, int | str] = {"start": truth.window_start_ns, "end": truth.window_end_ns}
+    if SIGNALS_PARAM:
+        params["signals"] = SIGNALS_PARAM
     started = time.perf_counter()
     try:
         response = client.get(ROUTE, params=params)
@@ -225,7 +228,12 @@ def main() -> None:
     subset.add_argument("--only", help="query one fault kind (e.g. memory_leak)")
     subset.add_argument("--scenarios", help="query these scenario numbers, e.g. 1,5,7")
     parser.add_argument("--json", type=Path, help="write every result to this file")
+    parser.add_argument(
+        "--signals", default="", help="only these kinds of telemetry, e.g. metrics or spans,calls"
+    )
     args = parser.parse_args()
+    global SIGNALS_PARAM  # noqa: PLW0603  # one run, one ablation: read by diagnose()
+    SIGNALS_PARAM = args.signals
 
     specs = scenario_specs()
     chosen = select(specs, args.only, args.scenarios)

@@ -29,7 +29,9 @@ from nightcall.store.store import Store
 log = logging.getLogger("nightcall.diagnosis")
 CACHE_ENTRIES = 32
 FRESH_S = 10.0
-CacheKey = tuple[int, int, str | None]
+# Told every continuous round's hypotheses (all of them, not only the new) and the round's time.
+HypothesesListener = Callable[[list[Hypothesis], int], None]
+CacheKey = tuple[int, int, str | None, frozenset[str] | None]
 
 
 class DiagnosisService:
@@ -41,11 +43,13 @@ class DiagnosisService:
         pipeline: IngestPipeline,
         now_ns: Callable[[], int],
         config: DiagnosisConfig | None = None,
+        on_hypotheses: HypothesesListener | None = None,
     ) -> None:
         self._store = store
         self._pipeline = pipeline
         self._now_ns = now_ns
         self._config = config or DiagnosisConfig()
+        self._on_hypotheses = on_hypotheses
         self._lock = threading.Lock()
         self._cache: OrderedDict[CacheKey, tuple[int, int, Diagnosis]] = OrderedDict()
         self._previous: set[tuple[str, str]] = set()
@@ -55,16 +59,24 @@ class DiagnosisService:
     def _stored_rows(self) -> int:
         return sum(self._pipeline.stats.rows_inserted.values())
 
-    def diagnose(self, window: Window, service: str | None = None) -> Diagnosis:
-        """The diagnosis of `window` (for `service` and what it calls, when given)."""
-        key = (window.start_ns, window.end_ns, service)
+    def diagnose(
+        self,
+        window: Window,
+        service: str | None = None,
+        signals: frozenset[str] | None = None,
+    ) -> Diagnosis:
+        """The diagnosis of `window` (for `service` and what it calls, from `signals` only,
+        when given)."""
+        key = (window.start_ns, window.end_ns, service, signals)
         with self._lock:
             rows, now = self._stored_rows(), self._now_ns()
             cached = self._cache.get(key)
             if cached is not None and (cached[0] == rows or now - cached[1] < FRESH_S * 1e9):
                 self._cache.move_to_end(key)
                 return cached[2]
-            result = diagnose(self._store, window, service=service, config=self._config)
+            result = diagnose(
+                self._store, window, service=service, config=self._config, signals=signals
+            )
             self._cache[key] = (rows, now, result)
             while len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
@@ -99,6 +111,8 @@ class DiagnosisService:
         current = {(h.kind.value, h.service): h for h in diagnosis.hypotheses}
         new = [h for key, h in current.items() if key not in self._previous]
         self._previous = set(current)
+        if self._on_hypotheses is not None:
+            self._on_hypotheses(list(current.values()), end)
         if new:
             self._pipeline.submit((hypothesis_batch(new, end),))
             for hypothesis in new:

@@ -10,6 +10,8 @@ from fastapi import APIRouter, Query
 from nightcall.api.diagnosis_json import anomaly_json, diagnosis_json, window_json
 from nightcall.api.diagnosis_service import DiagnosisService
 from nightcall.api.params import TimeParam, request_window
+from nightcall.errors import BadRequest
+from nightcall.explain import SIGNALS
 from nightcall.store.queries_traces import Window
 
 ALIGN_NS = 10 * 1_000_000_000  # "the last hour" asked twice within 10 s is the same window
@@ -23,6 +25,20 @@ def _window(start: str | None, end: str | None, now_ns: int) -> Window:
             end_ns=window.end_ns - window.end_ns % ALIGN_NS + ALIGN_NS,
         )
     return window
+
+
+def _signals(text: str | None) -> frozenset[str] | None:
+    if not text:
+        return None
+    chosen = frozenset(part.strip() for part in text.split(",") if part.strip())
+    unknown = sorted(chosen - set(SIGNALS))
+    if unknown or not chosen:
+        raise BadRequest(
+            f"signals {text!r} names {', '.join(unknown) or 'nothing'}, not a kind of telemetry",
+            location="signals",
+            hint="a comma-separated subset of " + ", ".join(SIGNALS),
+        )
+    return chosen
 
 
 def diagnosis_router(service: DiagnosisService, now_ns: Callable[[], int]) -> APIRouter:
@@ -41,8 +57,13 @@ def diagnosis_router(service: DiagnosisService, now_ns: Callable[[], int]) -> AP
             Query(alias="service", description="Only this service and what it calls."),
         ] = None,
         limit: Annotated[int, Query(ge=1, le=10_000, description="Most hypotheses.")] = 10,
+        signals: Annotated[
+            str | None,
+            Query(description="Comma-separated subset of " + ", ".join(SIGNALS) + "."),
+        ] = None,
     ) -> dict[str, Any]:
-        diagnosis = service.diagnose(_window(start, end, now_ns()), service_name)
+        chosen = _signals(signals)
+        diagnosis = service.diagnose(_window(start, end, now_ns()), service_name, chosen)
         return diagnosis_json(diagnosis, limit=limit)
 
     @router.get("/anomalies", summary="Anomalies the detectors agree on in a window")

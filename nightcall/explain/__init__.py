@@ -7,9 +7,10 @@ from nightcall.explain.diagnosis import (
     diagnose_telemetry,
     measure_shifts,
 )
-from nightcall.explain.telemetry import Telemetry, read_telemetry
+from nightcall.explain.telemetry import SIGNALS, Telemetry, read_telemetry
 
 __all__ = [
+    "SIGNALS",
     "Diagnosis",
     "DiagnosisConfig",
     "Telemetry",

@@ -13,7 +13,7 @@ not) are candidates: "why is my service slow?".
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nightcall.analysis.anomalies import AnomalyConfig, detect_anomalies
 from nightcall.analysis.rca import (
@@ -25,7 +25,7 @@ from nightcall.analysis.rca import (
 )
 from nightcall.analysis.rca import rank_services as rank_candidates
 from nightcall.explain.hypotheses import Context, build_hypotheses
-from nightcall.explain.telemetry import Telemetry, read_telemetry
+from nightcall.explain.telemetry import Telemetry, prefer_spans, read_telemetry
 from nightcall.model import ChangeKind, Finding, FindingKind, Hypothesis, Series, SeriesKey
 from nightcall.store.queries_traces import Window
 from nightcall.store.store import Store
@@ -65,9 +65,13 @@ def diagnose(
     *,
     service: str | None = None,
     config: DiagnosisConfig | None = None,
+    signals: frozenset[str] | None = None,
 ) -> Diagnosis:
-    """Read `window` from `store` and diagnose it (see the module's docstring)."""
+    """Read `window` from `store` and diagnose it (see the module's docstring); `signals`
+    restricts it to some kinds of telemetry (`SIGNALS`: spans, calls, logs, errors, metrics)."""
     telemetry = read_telemetry(store, window)
+    if signals is not None:
+        telemetry = telemetry.only(signals)
     return diagnose_telemetry(telemetry, config or DiagnosisConfig(), service=service)
 
 
@@ -76,6 +80,7 @@ def diagnose_telemetry(
 ) -> Diagnosis:
     """The pure part of a diagnosis, over telemetry already read."""
     timings = {"read": round(telemetry.read_s, 3)}
+    telemetry = replace(telemetry, series=prefer_spans(telemetry.series))
     started = time.perf_counter()
     window = telemetry.window
     findings: list[Finding] = []
@@ -141,8 +146,12 @@ def measure_shifts(series: tuple[Series, ...], onset_ns: int) -> dict[SeriesKey,
     shifts = {}
     for item in series:
         weights = None
-        if item.key.name in _WEIGHTS:
-            weights = by_key.get(SeriesKey(name=_WEIGHTS[item.key.name], labels=item.key.labels))
+        name = item.key.name
+        if name in _WEIGHTS:
+            weights = by_key.get(SeriesKey(name=_WEIGHTS[name], labels=item.key.labels))
+        elif name.endswith(":error_rate"):  # a histogram's failed share, weighed by its rate
+            rate = name.removesuffix(":error_rate") + ":rate"
+            weights = by_key.get(SeriesKey(name=rate, labels=item.key.labels))
         shift = measure_shift(item, onset_ns, weights=weights)
         if shift is not None:
             shifts[item.key] = shift

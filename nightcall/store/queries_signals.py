@@ -75,13 +75,21 @@ def _to_series(
 
 
 def span_series(store: Store, window: Window, step_ns: int) -> list[Series]:
-    """Per service: `requests` (per s), `error_rate` (share) and `latency_p95` (ms)."""
+    """Per service: `requests` (per s), `error_rate` (share) and `latency_p95` (ms).
+
+    A request is an entry span (SERVER or CONSUMER, or a root); a service whose spans carry
+    no such kind (instrumented with INTERNAL spans only) is read from all its spans instead.
+    """
+    table = store.table(TRACES.name)
     rows = store.select(
         f"""
         SELECT ServiceName AS service, {_bucket(window, step_ns, "Timestamp")} AS bucket,
                count() AS requests, countIf(StatusCode = 'Error') AS errors,
                quantile(0.95)(Duration) AS p95
-        FROM {store.table(TRACES.name)} WHERE {window.sql()} AND {ENTRY_SPAN}
+        FROM {table} WHERE {window.sql()}
+          AND ({ENTRY_SPAN} OR ServiceName NOT IN (
+                SELECT DISTINCT ServiceName FROM {table}
+                WHERE {window.sql()} AND SpanKind IN ('Server', 'Consumer')))
         GROUP BY service, bucket
         """
     )
@@ -139,6 +147,33 @@ def dependency_series(store: Store, window: Window, step_ns: int) -> list[Series
         *_to_series("call_latency_p95", latency, window, step_ns, kind=SeriesKind.LATENCY,
                     unit="ms", query=query),
     ]  # fmt: skip
+
+
+def dependency_services(store: Store, window: Window) -> dict[tuple[str, str], str]:
+    """(caller, dependency label) -> the service that answers it, where traces show one.
+
+    A client span names what it called by address (`cart:7070`, `10.0.3.7`, a DNS name), not
+    by the callee's `service.name`; the callee's server span, a child of the client span,
+    does. The most frequent answering service wins.
+    """
+    dependency = f"if({DEPENDENCY_EXPRESSION} != '', {DEPENDENCY_EXPRESSION}, SpanName)"
+    table = store.table(TRACES.name)
+    rows = store.select(
+        f"""
+        SELECT caller, dependency, argMax(callee, calls) AS callee FROM (
+            SELECT c.ServiceName AS caller, c.dependency AS dependency,
+                   s.ServiceName AS callee, count() AS calls
+            FROM (SELECT TraceId, SpanId, ServiceName, {dependency} AS dependency FROM {table}
+                  WHERE {window.sql()} AND SpanKind = 'Client') AS c
+            INNER JOIN (SELECT TraceId, ParentSpanId, ServiceName FROM {table}
+                        WHERE {window.sql()} AND ParentSpanId != '') AS s
+              ON s.TraceId = c.TraceId AND s.ParentSpanId = c.SpanId
+            WHERE s.ServiceName != c.ServiceName
+            GROUP BY caller, dependency, callee)
+        GROUP BY caller, dependency
+        """
+    )
+    return {(str(r["caller"]), str(r["dependency"])): str(r["callee"]) for r in rows}
 
 
 def log_series(store: Store, window: Window, step_ns: int) -> list[Series]:
@@ -215,6 +250,47 @@ def metric_signal_series(store: Store, window: Window, step_ns: int) -> tuple[li
     return found, skipped
 
 
+# Attributes of a duration histogram that tell failed observations apart (OTel conventions
+# and their older names): the share of failures is the metric's error rate.
+STATUS_KEYS = ("error.type", "http.response.status_code", "http.status_code",
+               "rpc.grpc.status_code")  # fmt: skip
+
+
+def _is_failure(key: str, value: str) -> bool:
+    if key == "error.type":
+        return value not in {"", "none"}
+    if key == "rpc.grpc.status_code":
+        return value not in {"", "0"}
+    return value[:1] == "5"  # an HTTP 5xx; 4xx are the caller's mistakes
+
+
+def _error_rate_series(
+    store: Store, window: Window, step_ns: int, name: str, status_key: str
+) -> list[Series]:
+    """`NAME:error_rate`: per service, the share of a duration histogram's failed observations."""
+    answer = metric_series(
+        store, name, window, step_s=step_ns / 1e9, group_by=("service", status_key), agg="rate"
+    )
+    total: Buckets = defaultdict(float)
+    failed: Buckets = defaultdict(float)
+    for item in answer["series"]:
+        service, status = item["labels"]
+        for point in item["points"]:
+            if point["value"] is None:
+                continue
+            key = (
+                (("service", service),),
+                (int(point["time_unix_nano"]) - window.start_ns) // step_ns,
+            )
+            total[key] += float(point["value"])
+            if _is_failure(status_key, status):
+                failed[key] += float(point["value"])
+    shares: Buckets = {k: failed[k] / v for k, v in total.items() if v > 0}
+    return _to_series(f"{name}:error_rate", shares, window, step_ns, kind=SeriesKind.ERROR_RATE,
+                      unit="1", query=f"GET /api/v1/metrics/series?name={name}&agg=rate"
+                      f"&group_by=service&group_by={status_key}")  # fmt: skip
+
+
 def _one_metric(
     store: Store, window: Window, step_ns: int, metric: dict[str, Any]
 ) -> Iterable[Series]:
@@ -230,6 +306,9 @@ def _one_metric(
         variants = [("avg", name, metric_kind(name, unit), unit)]
     else:
         variants = [("avg", name, SeriesKind.GAUGE, unit)]
+    status = next((k for k in STATUS_KEYS if k in metric["attribute_keys"]), None)
+    if kind == "histogram" and status is not None:
+        yield from _error_rate_series(store, window, step_ns, name, status)
     for agg, series_name, series_kind, series_unit in variants:
         answer = metric_series(
             store, name, window, step_s=step_ns / 1e9, group_by=group_by, agg=agg

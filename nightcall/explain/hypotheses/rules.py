@@ -19,7 +19,7 @@ from nightcall.analysis.correlation import align_changes
 from nightcall.analysis.rca import Candidate, SeriesShift
 from nightcall.explain.hypotheses.context import Context
 from nightcall.explain.hypotheses.shapes import describe_shift
-from nightcall.model import ChangeKind, EvidenceItem, HypothesisKind, format_time_ns
+from nightcall.model import ChangeKind, EvidenceItem, HypothesisKind, SeriesKind, format_time_ns
 
 K = HypothesisKind
 STRONG_Z = 5.0
@@ -59,15 +59,20 @@ def _resource_shifts(ctx: Context, service: str, words: set[str]) -> list[Series
     return sorted(found, key=lambda s: -abs(s.z))
 
 
+def is_own_symptom(shift: SeriesShift) -> bool:
+    """Latency or errors of the service's own requests: its spans, its server-side duration
+    histograms, its error log lines and error events (not its calls to others)."""
+    name = shift.key.name
+    if shift.key.label("dependency") or "client" in name:
+        return False
+    if name in {"latency_p95", "error_rate", "log_errors", "error_events"}:
+        return True
+    return shift.kind in (SeriesKind.LATENCY, SeriesKind.ERROR_RATE)
+
+
 def own_symptom(ctx: Context, candidate: Candidate) -> SeriesShift | None:
     """The candidate's strongest rise in its own latency or errors, if any."""
-    own = [
-        c.shift
-        for c in candidate.contributions
-        if c.shift.key.name in {"latency_p95", "error_rate", "log_errors", "error_events"}
-        and c.shift.z > 0
-        and not c.shift.key.label("dependency")
-    ]
+    own = [c.shift for c in candidate.contributions if c.shift.z > 0 and is_own_symptom(c.shift)]
     return max(own, key=lambda s: s.z, default=None)
 
 
@@ -276,7 +281,23 @@ def _resource_rule(
 cpu_bottleneck = _resource_rule(K.CPU_BOTTLENECK, {"cpu"}, "CPU", high=0.7)
 resource_exhaustion = _resource_rule(
     K.RESOURCE_EXHAUSTION,
-    {"connections", "pool", "file", "descriptor", "descriptors", "fd", "timeouts", "handles"},
+    {
+        "connections",
+        "pool",
+        "file",
+        "descriptor",
+        "descriptors",
+        "fd",
+        "timeouts",
+        "handles",
+        "disk",
+        "filesystem",
+        "fs",
+        "blkio",
+        "inodes",
+        "socket",
+        "sockets",
+    },
     "a bounded resource (connections, threads, file descriptors)",
 )
 # GC runs follow allocation: a leak or a load rise drives them too, so alone they say less.

@@ -12,11 +12,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nightcall.analysis.correlation import pearson
-from nightcall.analysis.rca import Candidate
+from nightcall.analysis.rca import Candidate, SeriesShift
 from nightcall.explain.hypotheses.context import Context
-from nightcall.explain.hypotheses.rules import CLEAR_Z, STRONG_Z, Verdict, own_symptom
+from nightcall.explain.hypotheses.rules import (
+    CLEAR_Z,
+    STRONG_Z,
+    Verdict,
+    is_own_symptom,
+    own_symptom,
+)
 from nightcall.explain.hypotheses.shapes import describe_shift
-from nightcall.model import EvidenceItem, FindingKind, HypothesisKind, SeriesKey
+from nightcall.model import EvidenceItem, FindingKind, HypothesisKind, SeriesKey, SeriesKind
 
 K = HypothesisKind
 
@@ -140,16 +146,23 @@ def time_of_day_congestion(ctx: Context, candidate: Candidate) -> Verdict | None
                 )
             ],
         )
-    if symptom is None or load is None or symptom.z < CLEAR_Z:
+    # Congestion shows as failures that come and go with the load. A stall (latency alone,
+    # starting at a moment) is not congestion unless latency follows the load closely.
+    errors = _own_errors(ctx, candidate)
+    if errors is not None and errors.z >= CLEAR_Z:
+        symptom, bar = errors, 0.5
+    elif symptom is not None and symptom.z >= CLEAR_Z:
+        bar = 0.7
+    else:
         return None
     values = ctx.series_by_key.get(symptom.key)
-    if values is None:
+    if values is None or load is None:
         return None
     traffic = np.asarray(load.values, dtype=np.float64)
     failing = np.asarray(values.values, dtype=np.float64)
     r = pearson(_smooth(traffic), _smooth(failing))
-    overlap = _peak_overlap(traffic, failing)
-    if r is None or not (r >= 0.5 or overlap >= 1.3):
+    overlap = _peak_overlap(_smooth(traffic), _smooth(failing))
+    if r is None or not (r >= bar or overlap >= 1.3 + bar - 0.5):
         return None
     return Verdict(
         kind=K.TIME_OF_DAY_CONGESTION,
@@ -166,6 +179,16 @@ def time_of_day_congestion(ctx: Context, candidate: Candidate) -> Verdict | None
             ),
         ],
     )
+
+
+def _own_errors(ctx: Context, candidate: Candidate) -> SeriesShift | None:
+    """The candidate's strongest rise in its own error series (not its calls' errors)."""
+    own = [
+        c.shift
+        for c in candidate.contributions
+        if c.shift.z > 0 and is_own_symptom(c.shift) and c.shift.kind != SeriesKind.LATENCY
+    ]
+    return max(own, key=lambda s: s.z, default=None)
 
 
 def _smooth(values: NDArray[np.float64], width: int = 5) -> NDArray[np.float64]:
