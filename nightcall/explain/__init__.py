@@ -9,10 +9,10 @@ from nightcall.explain.diagnosis import (
 )
 from nightcall.explain.telemetry import SIGNALS, Telemetry, read_telemetry
 
-__all__ = [
-    "SIGNALS",
+__all__ = [  # noqa: RUF022  # plain sorted(), as tests/test_architecture.py checks
     "Diagnosis",
     "DiagnosisConfig",
+    "SIGNALS",
     "Telemetry",
     "diagnose",
     "diagnose_telemetry",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from nightcall.explain.signatures import SignatureHit, find_signatures
 from nightcall.model import ChangeEvent, Series, SeriesKey, SeriesKind
 from nightcall.store.queries_changes import change_events
+from nightcall.store.queries_log_templates import TemplateCounts, template_counts
 from nightcall.store.queries_signals import (
     dependency_series,
     dependency_services,
@@ -71,6 +72,7 @@ class Telemetry:
     signatures: tuple[SignatureHit, ...] = ()
     devices: dict[str, tuple[DeviceCount, ...]] = field(default_factory=dict)
     resources: dict[str, dict[str, str]] = field(default_factory=dict)
+    templates: TemplateCounts | None = None
     skipped_metrics: int = 0
     read_s: float = 0.0
 
@@ -85,6 +87,7 @@ class Telemetry:
             series=tuple(s for s in self.series if signal_of(s.key) in signals),
             signatures=tuple(h for h in self.signatures if {"logs", "errors"} & signals),
             devices=self.devices if "errors" in signals else {},
+            templates=self.templates if "logs" in signals else None,
         )
 
 
@@ -109,6 +112,7 @@ def read_telemetry(store: Store, window: Window) -> Telemetry:
         signatures=tuple(find_signatures(store, window)),
         devices=_device_counts(store, window, step_ns),
         resources=_resources(store, window),
+        templates=template_counts(store, window, step_s=step_ns / 1e9),
         skipped_metrics=skipped,
         read_s=time.perf_counter() - started,
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 from nightcall.analysis.rca import Candidate
 from nightcall.explain.hypotheses.confidence import calibrated_confidence
 from nightcall.explain.hypotheses.context import Context
+from nightcall.explain.hypotheses.log_evidence import log_evidence
 from nightcall.explain.hypotheses.playbook import PLAYS, fill
+from nightcall.explain.hypotheses.related import related_evidence
 from nightcall.explain.hypotheses.rules import (
     Rule,
     Verdict,
@@ -95,6 +97,8 @@ def _hypothesis(
         if item.label not in labels:
             labels.add(item.label)
             evidence.append(item)
+    evidence.extend(e for e in related_evidence(ctx, candidate) if e.label not in labels)
+    evidence.extend(log_evidence(ctx, service))
     evidence.append(
         EvidenceItem(
             label="root-cause score",
