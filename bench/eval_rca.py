@@ -189,6 +189,7 @@ def results_json(outcomes: Sequence[Outcome], timings: dict[str, float]) -> dict
                 "kinds": list(o.kinds[:5]),
                 "top_service": o.top_service,
                 "confidence": o.confidence,
+                "score": o.score,
                 "is_right": o.is_right,
                 "onset_error_s": o.onset_error_s(),
                 "latency_s": round(o.latency_s, 4),

@@ -78,6 +78,7 @@ class Outcome:
     top_service: str | None  # the first hypothesis's service
     confidence: float  # the first hypothesis's confidence (0 when there is none)
     onset_ns: int | None
+    score: float = 0.0  # the first hypothesis's uncalibrated ranking score
     latency_s: float
     error: str = ""  # why there is no answer (the query failed)
 
@@ -130,6 +131,7 @@ def outcome_of(truth: Truth, answer: Mapping[str, Any], latency_s: float) -> Out
         confidence=float(top["confidence"]) if top else 0.0,
         onset_ns=int(onset) if onset is not None else None,
         latency_s=latency_s,
+        score=float(top.get("score") or 0.0) if top else 0.0,
     )
 
 

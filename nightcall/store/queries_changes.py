@@ -19,6 +19,7 @@ from nightcall.store.store import Store
 
 LOOKBACK_NS = 3600 * 1_000_000_000
 REPLACE_NS = 900 * 1_000_000_000  # a rollout that takes longer than this is not seen as one
+MIN_RECORDS = 20
 _SOURCES = ((TRACES.name, "Timestamp"), (LOGS.name, "Timestamp"), (GAUGE.name, "TimeUnix"),
             (SUM.name, "TimeUnix"))  # fmt: skip
 
@@ -31,29 +32,37 @@ def change_events(store: Store, window: Window) -> list[ChangeEvent]:
                    ResourceAttributes['service.version'] AS version,
                    ResourceAttributes['service.instance.id'] AS instance,
                    toUnixTimestamp64Nano(min({column})) AS first_ns,
-                   toUnixTimestamp64Nano(max({column})) AS last_ns
+                   toUnixTimestamp64Nano(max({column})) AS last_ns, count() AS n
             FROM {store.table(table)} WHERE {wide.sql(column)} AND ServiceName != ''
             GROUP BY service, version, instance"""
         for table, column in _SOURCES
     ]
     rows = store.select(
-        "SELECT service, version, instance, min(first_ns) AS first_ns, max(last_ns) AS last_ns"
+        "SELECT service, version, instance, min(first_ns) AS first_ns, max(last_ns) AS last_ns,"
+        " sum(n) AS n"
         " FROM ("
         + " UNION ALL ".join(parts)
         + ") GROUP BY service, version, instance ORDER BY service, first_ns"
     )
     by_service: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
     last_seen: dict[tuple[str, str], int] = {}
+    records: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
         service, version = str(row["service"]), str(row["version"])
         by_service[service].append((int(row["first_ns"]), version, str(row["instance"])))
         last_seen[(service, version)] = max(
             last_seen.get((service, version), 0), int(row["last_ns"])
         )
+        records[(service, version)] += int(row["n"])
     events: list[ChangeEvent] = []
     for service, seen in by_service.items():
-        versions_last = {v: t for (s, v), t in last_seen.items() if s == service}
-        events.extend(_service_changes(service, sorted(seen), window, versions_last))
+        # Too few records to tell a rollout from sparse sampling (a client app's rare events).
+        steady = {
+            v: t
+            for (s, v), t in last_seen.items()
+            if s == service and records[(s, v)] >= MIN_RECORDS
+        }
+        events.extend(_service_changes(service, sorted(seen), window, steady))
     events.sort(key=lambda e: (e.time_ns, e.service))
     return events
 
@@ -69,7 +78,11 @@ def _service_changes(
         if version not in versions:
             # A deploy replaces: the version before stops within a while. Versions that keep
             # reporting side by side (a mobile app's releases in the field) are not deploys.
-            replaced = bool(versions) and last_ns.get(versions[-1], 0) <= first_ns + REPLACE_NS
+            replaced = (
+                bool(versions)
+                and version in last_ns
+                and all(v in last_ns and last_ns[v] <= first_ns + REPLACE_NS for v in versions)
+            )
             if versions and is_inside and replaced:
                 events.append(
                     ChangeEvent(

@@ -112,7 +112,7 @@ def _hypothesis(
         service=service,
         confidence=calibrated_confidence(raw, margin),
         statement=verdict.statement,
-        onset_ns=ctx.onset_ns,
+        onset_ns=verdict.onset_ns if verdict.onset_ns is not None else ctx.onset_ns,
         symptom=verdict.symptom,
         impact=_impact(ctx, service),
         evidence=tuple(evidence),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from nightcall.analysis.correlation import align_changes
+from nightcall.analysis.correlation.changes import AFTER_NS
 from nightcall.analysis.rca import Candidate, SeriesShift
 from nightcall.explain.hypotheses.context import Context
 from nightcall.explain.hypotheses.shapes import describe_shift
@@ -37,6 +38,7 @@ class Verdict:
     symptom: str = ""
     target: str = ""
     evidence: list[EvidenceItem] = field(default_factory=list)
+    onset_ns: int | None = None  # when this cause began, if the rule knows better than the onset
 
 
 Rule: TypeAlias = Callable[[Context, Candidate], Verdict | None]
@@ -104,17 +106,20 @@ def certificate_expiry(ctx: Context, candidate: Candidate) -> Verdict | None:
 
 
 def deploy_regression(ctx: Context, candidate: Candidate) -> Verdict | None:
+    symptom = own_symptom(ctx, candidate)
+    # The onset can come early (noise before the fault); the rise itself is at the peak.
+    after_ns = max(AFTER_NS, symptom.peak_ns - ctx.onset_ns + 60 * 10**9) if symptom else AFTER_NS
     aligned = [
         a
-        for a in align_changes(ctx.telemetry.changes, ctx.onset_ns, service=candidate.service)
+        for a in align_changes(
+            ctx.telemetry.changes, ctx.onset_ns, service=candidate.service, after_ns=after_ns
+        )
         if a.change.kind == ChangeKind.DEPLOY
     ]
     if not aligned:
         return None
     change = aligned[0].change
-    symptom = own_symptom(ctx, candidate)
     strength = 0.9 if symptom is not None and symptom.z >= CLEAR_Z else 0.5
-    lead_s = aligned[0].lead_ns / 1e9
     evidence = [
         EvidenceItem(
             label="deploy", value=change.current, detail=change.detail, start_ns=change.time_ns
@@ -125,12 +130,12 @@ def deploy_regression(ctx: Context, candidate: Candidate) -> Verdict | None:
     return Verdict(
         kind=K.DEPLOY_REGRESSION,
         strength=strength,
-        statement=f"{candidate.service} {change.current} (from {change.previous}) went out"
-        f" {abs(lead_s):.0f} s {'before' if lead_s >= 0 else 'after'} the onset, and"
-        f" {candidate.service} got worse with it",
+        statement=f"{candidate.service} {change.current} (from {change.previous}) went out at"
+        f" {format_time_ns(change.time_ns)}, and {candidate.service} got worse with it",
         symptom=describe_shift(symptom).detail if symptom else "",
         target=change.current,
         evidence=evidence,
+        onset_ns=change.time_ns,
     )
 
 
