@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run demo test lint types check bench eval clean
+.PHONY: setup browser run demo test lint types check bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,18 @@ run: setup
 demo: setup
 	$(BIN)/nightcall demo --first-run
 
-test: setup
+# The browser tests (tests/web) drive Debian's chromium through Playwright for Python, whose own
+# browser download cannot work here: install the package when it is missing (root and apt only).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "browser tests will be skipped: Debian's 'chromium' package is missing and this" \
+	      "is not root on apt; install it with 'sudo apt-get install chromium'"; \
+	  fi; }
+
+test: setup browser
 	$(BIN)/pytest -q
 
 lint: setup
@@ -40,6 +51,8 @@ bench: setup
 	$(BIN)/python bench/sentry_ingest.py
 	$(BIN)/python bench/statsd_ingest.py
 	$(BIN)/python bench/host_collector.py
+	$(BIN)/python bench/diagnosis_latency.py
+	$(BIN)/python bench/log_templates.py
 
 # Accuracy: the analyses on labelled data, beside published figures where there are any.
 eval: setup
@@ -47,6 +60,7 @@ eval: setup
 	$(BIN)/python bench/eval_error_grouping.py
 	$(BIN)/python bench/eval_anomalies.py
 	$(BIN)/python bench/eval_rca.py --reuse
+	$(BIN)/python bench/eval_dimensions.py
 
 clean:
 	rm -rf $(VENV) nightcall-data

@@ -4,29 +4,37 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
 from nightcall import __version__
+from nightcall.alerts import build_alert_engine
+from nightcall.api.alert_incidents import incident_opener
 from nightcall.api.auth import require_key
 from nightcall.api.auth_sentry import require_sentry_key
 from nightcall.api.diagnosis_service import DiagnosisService
 from nightcall.api.errors import install_error_handlers
 from nightcall.api.keys import KeyKind, KeyRing
+from nightcall.api.routes_alerts import alerts_router
 from nightcall.api.routes_diagnosis import diagnosis_router
+from nightcall.api.routes_diagnostics import diagnostics_router
+from nightcall.api.routes_dimensions import dimensions_router
 from nightcall.api.routes_error_groups import error_groups_router
 from nightcall.api.routes_errors import errors_router
+from nightcall.api.routes_incidents import incidents_router
 from nightcall.api.routes_log_templates import log_templates_router
 from nightcall.api.routes_query import query_router
+from nightcall.api.routes_service_series import service_series_router
 from nightcall.api.routes_traces_analysis import traces_analysis_router
 from nightcall.api.selfmetrics import NightcallCollector, render_metrics
 from nightcall.api.sources import start_sources
 from nightcall.config import Settings
+from nightcall.incidents import IncidentService
 from nightcall.ingest.otlp.routes import otlp_routes
 from nightcall.ingest.sentry.routes import sentry_routes
 from nightcall.model import DecodedRequest, ItemCounters
@@ -73,25 +81,34 @@ def _guarded(
     return guarded
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, *, routers: Sequence[APIRouter] = ()) -> FastAPI:
     """The app: OTLP ingest, the query API, /healthz and /metrics.
 
     The pipeline is started and stopped by whoever built the runtime; the app's lifespan only
-    drains it on shutdown so acknowledged data reaches the store.
+    drains it on shutdown so acknowledged data reaches the store. `routers` are added last, as
+    they are: the layers above the API add theirs this way (`nightcall serve` adds the web UI's,
+    which must not be imported from here).
     """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         sources = await start_sources(runtime)  # StatsD, host collector, probes
         diagnoses.start(runtime.settings.diagnosis_interval_s, runtime.settings.diagnosis_window_s)
+        alerts.start(runtime.settings.alerts_interval_s)
         yield
         await asyncio.to_thread(diagnoses.stop)
+        await asyncio.to_thread(alerts.stop)
         await sources.stop()  # before the drain, so their last records are stored
         await asyncio.to_thread(runtime.pipeline.close)
         if runtime.closes_store:
             await asyncio.to_thread(runtime.store.close)
 
-    diagnoses = DiagnosisService(runtime.store, runtime.pipeline, runtime.now_ns)
+    alerts = build_alert_engine(runtime.store, runtime.pipeline, runtime.settings, runtime.now_ns)
+    diagnoses = DiagnosisService(
+        runtime.store, runtime.pipeline, runtime.now_ns, on_hypotheses=alerts.observe_hypotheses
+    )
+    incidents = IncidentService(runtime.store, runtime.pipeline, runtime.now_ns)
+    alerts.open_incident = incident_opener(incidents)
     app = FastAPI(
         title="nightcall",
         version=__version__,
@@ -132,6 +149,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         query_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
     )
     app.include_router(
+        service_series_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    app.include_router(
         log_templates_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
     )
     app.include_router(
@@ -139,6 +159,16 @@ def create_app(runtime: Runtime) -> FastAPI:
     )
     app.include_router(
         diagnosis_router(diagnoses, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    app.include_router(
+        diagnostics_router(runtime.settings, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    app.include_router(alerts_router(alerts, runtime.now_ns), dependencies=[Depends(authorize_api)])
+    app.include_router(
+        dimensions_router(runtime.store, runtime.now_ns), dependencies=[Depends(authorize_api)]
+    )
+    app.include_router(
+        incidents_router(incidents, runtime.now_ns), dependencies=[Depends(authorize_api)]
     )
     # After the event routes, so /api/v1/errors/events is not read as a group's fingerprint.
     app.include_router(
@@ -180,4 +210,6 @@ def create_app(runtime: Runtime) -> FastAPI:
         authorize_api(request)
         return Response(render_metrics(collector), media_type="text/plain; version=0.0.4")
 
+    for router in routers:
+        app.include_router(router)
     return app

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
+from fastapi import APIRouter
 
 from nightcall.api.app import Runtime, create_app
 from nightcall.api.keys import KeyRing
@@ -47,8 +49,11 @@ def build_runtime(settings: Settings, *, keyring: KeyRing | None = None) -> Runt
     return Runtime(settings=settings, store=store, pipeline=pipeline, keyring=keyring)
 
 
-def serve(settings: Settings) -> None:
-    """Run the server in the foreground; Ctrl-C or SIGTERM drains the writer, then exits."""
+def serve(settings: Settings, *, routers: Sequence[APIRouter] = ()) -> None:
+    """Run the server in the foreground; Ctrl-C or SIGTERM drains the writer, then exits.
+
+    `routers` go to `create_app` (the CLI passes the web UI's).
+    """
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -56,7 +61,7 @@ def serve(settings: Settings) -> None:
     runtime.closes_store = True
     try:
         uvicorn.run(
-            create_app(runtime),
+            create_app(runtime, routers=routers),
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level,

@@ -25,6 +25,9 @@ class Backend(Protocol):
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """GET an API path and return its JSON."""
 
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        """POST (or DELETE...) `body` as JSON to an API path and return its JSON."""
+
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: v for k, v in (params or {}).items() if v is not None}
@@ -52,8 +55,14 @@ class RemoteBackend:
         self.client = client
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("GET", path, params=_clean(params))
+
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        return self._request(method, path, json=body)
+
+    def _request(self, method: str, path: str, **options: Any) -> Any:
         try:
-            response = self.client.get(path, params=_clean(params))
+            response = self.client.request(method, path, **options)
         except httpx.HTTPError as exc:
             raise ApiError(
                 f"cannot reach {self.client.base_url}: {exc}",
@@ -70,10 +79,16 @@ class LocalBackend:
         self.app = app
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._request("GET", path, params=_clean(params))
+
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        return self._request(method, path, json=body)
+
+    def _request(self, method: str, path: str, **options: Any) -> Any:
         async def fetch() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://local") as client:
-                response = await client.get(path, params=_clean(params))
+                response = await client.request(method, path, **options)
                 await response.aread()
                 return response
 

@@ -11,13 +11,18 @@ from typing import Annotated
 
 import typer
 
+from nightcall.cli.alert_commands import alerts_app
 from nightcall.cli.collect_commands import register_collect_command
 from nightcall.cli.demo_commands import demo_app
 from nightcall.cli.diagnose_commands import register_diagnose_command
+from nightcall.cli.diagnostics_commands import diagnostics_app
 from nightcall.cli.error_commands import errors_app
+from nightcall.cli.incident_commands import incident_app
 from nightcall.cli.keys_commands import keys_app
 from nightcall.cli.options import ConfigOption, DataDirOption, resolve_settings
+from nightcall.cli.postmortem_command import register_postmortem_command
 from nightcall.cli.query_commands import register_query_commands
+from nightcall.cli.report import register_report_command
 from nightcall.errors import NightcallError, UserError
 
 app = typer.Typer(
@@ -32,9 +37,14 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(config_app, name="config")
 app.add_typer(demo_app, name="demo")
 app.add_typer(errors_app, name="errors")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(diagnostics_app, name="diagnostics")
 register_query_commands(app)
 register_collect_command(app)
 register_diagnose_command(app)
+register_report_command(app)
+app.add_typer(incident_app, name="incident")
+register_postmortem_command(app)
 
 
 @app.command()
@@ -57,8 +67,9 @@ def serve(
         typer.Option("--collect-host/--no-collect-host", help="Collect this host's metrics."),
     ] = None,
 ) -> None:
-    """Run the server: OTLP/HTTP ingest, the query API, /healthz and /metrics."""
+    """Run the server: OTLP/HTTP ingest, the query API, the web UI (/ui/), /healthz, /metrics."""
     from nightcall.api.server import serve as run_server
+    from nightcall.web import web_router
 
     settings, _ = resolve_settings(
         config,
@@ -70,7 +81,7 @@ def serve(
         statsd_port=statsd_port,
         collect_host=collect_host,
     )
-    run_server(settings)
+    run_server(settings, routers=[web_router()])
 
 
 @config_app.command("show")

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nightcall.config.alert_receivers import (
+    AlertReceiver,
+    check_rule_receivers,
+    parse_alert_receivers,
+)
+from nightcall.config.alerts import AlertRule, parse_alert_rules
 from nightcall.config.probes import ProbeConfig, parse_probes
 from nightcall.errors import ConfigError
 
@@ -113,6 +119,38 @@ class Settings:
             "expected_status, service); as a variable, a JSON list of such objects."
         ),
     )
+    alerts_interval_s: float = field(
+        default=30.0,
+        metadata=_help("Alert rules are evaluated this often; 0 turns alerting off."),
+    )
+    alerts: tuple[AlertRule, ...] = field(
+        default=(),
+        metadata=_help(
+            "Alert rules: [[alerts]] tables (see docs/alerts.md); as a variable, a JSON list."
+            " Rules created through the API are kept in the store and added to these."
+        ),
+    )
+    alert_receivers: tuple[AlertReceiver, ...] = field(
+        default=(),
+        metadata=_help(
+            "Where alerts go: [[alert_receivers]] tables (name, url: http(s) webhook or file://"
+            " JSON lines, format: json or slack, timeout_s, max_attempts, backoff_s, headers)."
+        ),
+    )
+    diagnostics_enabled: str = field(
+        default="auto",
+        metadata=_help(
+            "Whether the API may run allow-listed diagnostics (POST /api/v1/diagnostics/run):"
+            " auto (only when listening on loopback), true or false."
+        ),
+    )
+    diagnostics_allowed_hosts: str = field(
+        default="",
+        metadata=_help(
+            "Comma-separated hosts that http_probe and tls_certificate may connect to, besides"
+            " loopback."
+        ),
+    )
 
     def is_loopback(self) -> bool:
         """Whether `host` is reachable only from this machine."""
@@ -129,14 +167,17 @@ def env_name(name: str) -> str:
     return ENV_PREFIX + name.upper()
 
 
+_TABLE_PARSERS: dict[str, Callable[[object], object]] = {
+    "probes": parse_probes, "alerts": parse_alert_rules, "alert_receivers": parse_alert_receivers
+}  # fmt: skip
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
 
 
 def _convert(name: str, raw: object) -> object:
     target = next(f for f in setting_fields() if f.name == name).type
-    if name == "probes":
-        return parse_probes(raw)
+    if name in _TABLE_PARSERS:
+        return _TABLE_PARSERS[name](raw)
     try:
         if target in ("bool", bool):
             if isinstance(raw, bool):
@@ -193,9 +234,10 @@ def load_settings(
                 )
             values[key] = _convert(key, raw)
             sources[key] = str(config_path)
-        if section is not table and "probes" in table:  # [[probes]] beside a [server] table
-            values["probes"] = _convert("probes", table["probes"])
-            sources["probes"] = str(config_path)
+        for key in _TABLE_PARSERS:  # [[probes]], [[alerts]]... beside a [server] table
+            if section is not table and key in table:
+                values[key] = _convert(key, table[key])
+                sources[key] = str(config_path)
     for name in names:
         raw_env = (environ or {}).get(env_name(name))
         if raw_env is not None and raw_env != "":
@@ -228,6 +270,8 @@ def _validate(settings: Settings) -> None:
             f"statsd_port {settings.statsd_port} is outside 0-65535 (0 turns StatsD off)",
             location="statsd_port",
         )
+    if settings.alerts_interval_s < 0:
+        raise ConfigError("alerts_interval_s must be 0 (off) or more", location="alerts_interval_s")
     for name in ("statsd_flush_interval_s", "host_interval_s"):
         if getattr(settings, name) <= 0:
             raise ConfigError(
@@ -237,6 +281,12 @@ def _validate(settings: Settings) -> None:
         if getattr(settings, name) < 1:
             message = f"{name} is {getattr(settings, name)}; it must be 1 or more"
             raise ConfigError(message, location=name)
+    check_rule_receivers(settings.alerts, settings.alert_receivers)
+    if settings.diagnostics_enabled.lower() not in {"auto", "true", "false"}:
+        raise ConfigError(
+            f"diagnostics_enabled {settings.diagnostics_enabled!r} is not auto, true or false",
+            location="diagnostics_enabled",
+        )
     if settings.log_level not in {"debug", "info", "warning", "error"}:
         raise ConfigError(
             f"log_level {settings.log_level!r} is not one of debug, info, warning, error",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from nightcall.analysis.anomalies import AnomalyConfig, detect_anomalies
+from nightcall.analysis.anomalies import AnomalyConfig, builtin_detectors, detect_anomalies
 from nightcall.analysis.rca import (
     Candidate,
     SeriesShift,
@@ -25,13 +25,14 @@ from nightcall.analysis.rca import (
 )
 from nightcall.analysis.rca import rank_services as rank_candidates
 from nightcall.explain.hypotheses import Context, build_hypotheses
-from nightcall.explain.telemetry import Telemetry, prefer_spans, read_telemetry
+from nightcall.explain.telemetry import Telemetry, prefer_spans, read_telemetry, signal_of
 from nightcall.model import ChangeKind, Finding, FindingKind, Hypothesis, Series, SeriesKey
 from nightcall.store.queries_traces import Window
 from nightcall.store.store import Store
 
 _WEIGHTS = {"error_rate": "requests", "call_error_rate": "calls"}
 _ERROR_COUNTS = ("error_events", "log_errors")
+CALL_DETECTORS = ("threshold", "robust", "changepoint", "periodic")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,8 +85,14 @@ def diagnose_telemetry(
     started = time.perf_counter()
     window = telemetry.window
     findings: list[Finding] = []
+    every = builtin_detectors()
+    # Calls to dependencies are most of the series: they need to say when they changed and
+    # whether they recur (a job hammering a database); leaks and daily patterns are read from
+    # the services' own series.
+    for_calls = {k: v for k, v in every.items() if k in CALL_DETECTORS}
     for series in telemetry.series:
-        findings.extend(detect_anomalies(series, window, config=config.anomaly))
+        chosen = for_calls if signal_of(series.key) == "calls" else every
+        findings.extend(detect_anomalies(series, window, config=config.anomaly, detectors=chosen))
     timings["detect"] = round(time.perf_counter() - started, 3)
     started = time.perf_counter()
     onsets = estimate_onsets(findings, telemetry.step_ns, count=config.onset_candidates)

@@ -49,6 +49,7 @@ class Table:
     time_column: str
     indexes: tuple[str, ...] = ()
     engine: str = "MergeTree"
+    is_state: bool = False  # nightcall's own state (incidents, alert rules): never dropped
 
     @property
     def insert_columns(self) -> tuple[str, ...]:
@@ -263,8 +264,94 @@ HYPOTHESIS_EVENTS = Table(
     time_column="Timestamp",
 )
 
+# nightcall's own: every change to every incident, in order (the incident is their fold).
+INCIDENT_EVENTS = Table(
+    "nightcall_incident_events",
+    (
+        Column("IncidentId", "String"),
+        Column("Seq", "UInt32"),
+        *_ns("TsNs", "Timestamp"),
+        Column("Kind", "LowCardinality(String)"),
+        Column("Actor", "String"),
+        Column("Payload", "String", codec="ZSTD(3)"),
+    ),
+    order_by="(IncidentId, Seq)",
+    time_column="Timestamp",
+    is_state=True,
+)
+
+# nightcall's own: alert rules created through the API, and silences. One row per version;
+# readers take each name's (id's) latest by Updated, and skip the Deleted.
+ALERT_RULES = Table(
+    "nightcall_alert_rules",
+    (
+        Column("Name", "String"),
+        Column("Rule", "String"),
+        Column("Deleted", "Bool"),
+        *_ns("UpdatedNs", "Updated"),
+    ),
+    order_by="Name",
+    time_column="Updated",
+    engine="ReplacingMergeTree(Updated)",
+    is_state=True,
+)
+ALERT_SILENCES = Table(
+    "nightcall_alert_silences",
+    (
+        Column("SilenceId", "String"),
+        Column("Silence", "String"),
+        *_ns("StartsNs", "Starts"),
+        *_ns("EndsNs", "Ends"),
+        Column("Deleted", "Bool"),
+        *_ns("UpdatedNs", "Updated"),
+    ),
+    order_by="SilenceId",
+    time_column="Updated",
+    engine="ReplacingMergeTree(Updated)",
+    is_state=True,
+)
+# Each alert's transitions (pending, firing, resolved), and every delivery attempt of its
+# notifications, with the receiver's answer.
+ALERT_EVENTS = Table(
+    "nightcall_alert_events",
+    (
+        *_ns("TsNs", "Timestamp"),
+        Column("Rule", "LowCardinality(String)"),
+        Column("State", "LowCardinality(String)"),
+        Column("Severity", "LowCardinality(String)"),
+        Column("GroupKey", "String"),
+        Column("DedupKey", "String"),
+        Column("Value", "Float64"),
+        Column("Silenced", "Bool"),
+        Column("IncidentId", "String"),
+        Column("Alert", "String", codec="ZSTD(3)"),
+    ),
+    order_by="(toDateTime(Timestamp), Rule)",
+    time_column="Timestamp",
+)
+ALERT_DELIVERIES = Table(
+    "nightcall_alert_deliveries",
+    (
+        *_ns("TsNs", "Timestamp"),
+        Column("Receiver", "LowCardinality(String)"),
+        Column("Rule", "LowCardinality(String)"),
+        Column("DedupKey", "String"),
+        Column("State", "LowCardinality(String)"),
+        Column("Attempt", "UInt8"),
+        Column("Ok", "Bool"),
+        Column("StatusCode", "Int32"),
+        Column("Error", "String"),
+        Column("DurationNs", "Int64"),
+        Column("IsFinal", "Bool"),
+    ),
+    order_by="(toDateTime(Timestamp), Receiver)",
+    time_column="Timestamp",
+)
+
 METRIC_TABLES = (GAUGE, SUM, HISTOGRAM, EXPONENTIAL_HISTOGRAM, SUMMARY)
-TABLES = (TRACES, LOGS, *METRIC_TABLES, ERROR_EVENTS, LOG_TEMPLATES, HYPOTHESIS_EVENTS)
+ALERT_TABLES = (ALERT_RULES, ALERT_SILENCES, ALERT_EVENTS, ALERT_DELIVERIES)
+TABLES = (TRACES, LOGS, *METRIC_TABLES, ERROR_EVENTS, LOG_TEMPLATES, HYPOTHESIS_EVENTS,
+          INCIDENT_EVENTS, *ALERT_TABLES)  # fmt: skip
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 TRACE_ID_TABLE = "otel_traces_trace_id_ts"
@@ -280,7 +367,7 @@ def table_ddl(table: Table, *, database: str, retention_days: int, cluster: str 
     body = ",\n    ".join([c.ddl() for c in table.columns] + list(table.indexes))
     ttl = (
         f"\nTTL toDateTime({table.time_column}) + toIntervalDay({retention_days})"
-        if retention_days
+        if retention_days and not table.is_state
         else ""
     )
     statements = [
@@ -328,7 +415,8 @@ def schema_ddl(*, database: str, retention_days: int, cluster: str = "") -> list
 def retention_ddl(*, database: str, retention_days: int, cluster: str = "") -> list[str]:
     """ALTERs that bring an existing schema's TTL to `retention_days` (0 removes it)."""
     statements = []
-    tables = [(t.name, t.time_column) for t in TABLES] + [(TRACE_ID_TABLE, "Start")]
+    tables = [(t.name, t.time_column) for t in TABLES if not t.is_state]
+    tables.append((TRACE_ID_TABLE, "Start"))
     for name, time_column in tables:
         target = f"`{database}`.`{name}_local`" if cluster else f"`{database}`.`{name}`"
         if retention_days:

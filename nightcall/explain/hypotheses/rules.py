@@ -72,6 +72,10 @@ def is_own_symptom(shift: SeriesShift) -> bool:
     return shift.kind in (SeriesKind.LATENCY, SeriesKind.ERROR_RATE)
 
 
+def _number(value: float | str | None) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
 def own_symptom(ctx: Context, candidate: Candidate) -> SeriesShift | None:
     """The candidate's strongest rise in its own latency or errors, if any."""
     own = [c.shift for c in candidate.contributions if c.shift.z > 0 and is_own_symptom(c.shift)]
@@ -201,7 +205,7 @@ def memory_leak(ctx: Context, candidate: Candidate) -> Verdict | None:
     evidence += [
         EvidenceItem(
             label="steady rise",
-            value=str(f.evidence_value("slope_per_s")),
+            value=_number(f.evidence_value("slope_per_s")),
             unit=f"{f.unit}/s",
             detail=f.summary,
             start_ns=f.start_ns,
