@@ -91,14 +91,16 @@ def rank_services(
     """Services ranked by how well their own series explain the incident, best first."""
     known = set(services)
     candidates = {s: Candidate(service=s) for s in known}
-    latency_share, error_share = _explained_shares(shifts, known)
+    caller_side = caller_side_services(shifts, known)
+    latency_share, error_share = _explained_shares(shifts, known, caller_side)
     for key, shift in shifts.items():
         service = key.service
         if not service:
             continue
         dependency = key.label("dependency")
         if dependency in known:
-            _credit_callee(candidates, shifts, shift, dependency)
+            if not (service in caller_side and key.name == "call_latency_p95"):
+                _credit_callee(candidates, shifts, shift, dependency)
             continue
         weight, note = _base_weight(shift), ""
         if _is_latency(shift) and latency_share.get(service, 0.0) > 0:
@@ -123,19 +125,43 @@ def rank_services(
     return ranked
 
 
+def caller_side_services(shifts: Mapping[SeriesKey, SeriesShift], known: set[str]) -> set[str]:
+    """Services whose calls to two or more callees got slower while those callees did not.
+
+    One slow path is the network to that callee (or the callee not answering); every path
+    slow at once is the caller itself: its CPU, its runtime pausing, its own queue.
+    """
+    gaps: dict[str, int] = defaultdict(int)
+    for key, shift in shifts.items():
+        callee = key.label("dependency")
+        if key.name != "call_latency_p95" or callee not in known or _rise(shift) <= 0:
+            continue
+        own = shifts.get(SeriesKey.of("latency_p95", {"service": callee}))
+        if _rise(shift) - _rise(own) >= 0.5 * _rise(shift):
+            gaps[key.service] += 1
+    return {service for service, count in gaps.items() if count >= 2}
+
+
 def _explained_shares(
-    shifts: Mapping[SeriesKey, SeriesShift], known: set[str]
+    shifts: Mapping[SeriesKey, SeriesShift], known: set[str], caller_side: set[str]
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """Per service: the share of its latency rise and of its error rise its callees account for."""
+    """Per service: the share of its latency rise and of its error rise its callees account for.
+
+    For a caller-side service only what the callees themselves report counts as waiting.
+    """
     own_latency = {k.service: s for k, s in shifts.items() if k.name == "latency_p95"}
     own_errors = {k.service: s for k, s in shifts.items() if k.name == "error_rate"}
     waited: dict[str, float] = defaultdict(float)
     failed: dict[str, float] = defaultdict(float)
     for key, shift in shifts.items():
-        if key.label("dependency") not in known:
+        callee = key.label("dependency")
+        if callee not in known:
             continue
         if key.name == "call_latency_p95":
-            waited[key.service] = max(waited[key.service], _rise(shift))
+            rise = _rise(shift)
+            if key.service in caller_side:
+                rise = min(rise, _rise(own_latency.get(callee)))
+            waited[key.service] = max(waited[key.service], rise)
         elif key.name == "call_error_rate":
             failed[key.service] = max(failed[key.service], _rise(shift))
     latency = {

@@ -97,3 +97,25 @@ def test_the_callee_that_explains_its_callers_latency_ranks_first() -> None:
     assert next(c.service for c in ranked) == "db-svc"
     front = next(c for c in ranked if c.service == "front")
     assert front.score < ranked[0].score / 5
+
+
+def test_a_caller_whose_every_call_got_slower_is_blamed_itself() -> None:
+    """Calls to two callees slow while both callees report flat spans: the caller is the cause."""
+    onset = T0 + 40 * STEP
+    flat = _wobble(50.0, 80, 2.0)
+    slow = _wobble(60.0, 40, 2.0) + _wobble(400.0, 40, 2.0)
+
+    def lat(name: str, values: list[float], **labels: str) -> Series:
+        return _series(name, values, kind=SeriesKind.LATENCY, unit="ms", **labels)
+
+    series = [
+        lat("latency_p95", [v + 200 for v in slow], service="front"),
+        lat("call_latency_p95", slow, service="front", dependency="a"),
+        lat("call_latency_p95", slow, service="front", dependency="b"),
+        lat("latency_p95", flat, service="a"),
+        lat("latency_p95", flat, service="b"),
+    ]
+    shifts = {s.key: shift for s in series if (shift := measure_shift(s, onset)) is not None}
+    ranked = rank_services(shifts, ["front", "a", "b"])
+    assert ranked[0].service == "front"
+    assert all(c.service == "front" for c in ranked)
