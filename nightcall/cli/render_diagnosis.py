@@ -17,6 +17,16 @@ def _confidence_style(confidence: float) -> str:
     return "bold red" if confidence >= 0.7 else "yellow" if confidence >= 0.4 else "dim"
 
 
+def _evidence_line(evidence: dict[str, Any]) -> str:
+    """The evidence's own sentence, else `label: value unit`."""
+    if evidence.get("detail"):
+        return str(evidence["detail"])
+    value = evidence.get("value")
+    if value is None:
+        return str(evidence["label"])
+    return f"{evidence['label']}: {value} {evidence.get('unit', '')}".rstrip()
+
+
 def hypotheses_view(answer: dict[str, Any]) -> RenderableType:
     """The answer of /api/v1/hypotheses as panels, best first, and the candidates' table."""
     hypotheses = answer.get("hypotheses", [])
@@ -35,7 +45,7 @@ def hypotheses_view(answer: dict[str, Any]) -> RenderableType:
             body.append(f"Impact: {item['impact']}\n", style="dim")
         body.append("Evidence\n", style="bold")
         for evidence in item["evidence"][:MAX_EVIDENCE]:
-            body.append(f"  - {evidence.get('detail') or evidence['label']}\n")
+            body.append(f"  - {_evidence_line(evidence)}\n")
         body.append("Next steps\n", style="bold")
         for number, step in enumerate(item["steps"][:MAX_STEPS], 1):
             body.append(f"  {number}. {step}\n")
