@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from nightcall.analysis.logs.changes import find_new_templates, find_template_spikes
 from nightcall.explain.hypotheses.context import Context
-from nightcall.model import EvidenceItem, format_time_ns
+from nightcall.explain.hypotheses.shapes import short_time
+from nightcall.model import EvidenceItem
 from nightcall.store.queries_log_templates import format_template_id
 
 MAX_NEW = 2
@@ -39,7 +40,7 @@ def log_evidence(ctx: Context, service: str) -> list[EvidenceItem]:
                 label="new log template since the onset",
                 value=new.window_count,
                 detail=f'{new.window_count} lines of "{texts.get(new.template_id, "?")}"'
-                + (f", first at {format_time_ns(seen)}" if seen else ""),
+                + (f", first at {short_time(seen)}" if seen else ""),
                 query=f"GET /api/v1/logs?service={service}"
                 f"&template_id={format_template_id(new.template_id)}",
                 start_ns=seen,

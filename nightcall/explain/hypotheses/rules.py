@@ -19,8 +19,8 @@ from nightcall.analysis.correlation import align_changes
 from nightcall.analysis.correlation.changes import AFTER_NS
 from nightcall.analysis.rca import Candidate, SeriesShift
 from nightcall.explain.hypotheses.context import Context
-from nightcall.explain.hypotheses.shapes import describe_shift
-from nightcall.model import ChangeKind, EvidenceItem, HypothesisKind, SeriesKind, format_time_ns
+from nightcall.explain.hypotheses.shapes import describe_shift, short_time
+from nightcall.model import ChangeKind, EvidenceItem, HypothesisKind, SeriesKind
 
 K = HypothesisKind
 STRONG_Z = 5.0
@@ -95,7 +95,7 @@ def certificate_expiry(ctx: Context, candidate: Candidate) -> Verdict | None:
         kind=K.CERTIFICATE_EXPIRY,
         strength=0.95,
         statement=f"a TLS certificate that {candidate.service} checks has expired:"
-        f" {hit.count} lines say so, the first at {format_time_ns(hit.first_ns)}",
+        f" {hit.count} lines say so, the first at {short_time(hit.first_ns)}",
         symptom=hit.sample,
         evidence=[
             EvidenceItem(
@@ -135,7 +135,7 @@ def deploy_regression(ctx: Context, candidate: Candidate) -> Verdict | None:
         kind=K.DEPLOY_REGRESSION,
         strength=strength,
         statement=f"{candidate.service} {change.current} (from {change.previous}) went out at"
-        f" {format_time_ns(change.time_ns)}, and {candidate.service} got worse with it",
+        f" {short_time(change.time_ns)}, and {candidate.service} got worse with it",
         symptom=describe_shift(symptom).detail if symptom else "",
         target=change.current,
         evidence=evidence,

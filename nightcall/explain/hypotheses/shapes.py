@@ -6,6 +6,12 @@ from nightcall.analysis.rca import SeriesShift
 from nightcall.model import EvidenceItem, format_time_ns
 
 
+def short_time(time_ns: int) -> str:
+    """A moment as people read it in a sentence: `2026-11-01 02:30:00 UTC` (the evidence
+    keeps the exact nanoseconds)."""
+    return format_time_ns(time_ns)[:19].replace("T", " ") + " UTC"
+
+
 def format_level(value: float, unit: str) -> str:
     """A value with its unit, as a person would write it: 0.42 -> 42% for ratios."""
     if unit in {"1", ""} and 0.0 <= abs(value) <= 1.5:
@@ -26,7 +32,7 @@ def describe_shift(shift: SeriesShift) -> EvidenceItem:
     verb = "rose" if shift.z > 0 else "fell"
     detail = (
         f"{shift.key} {verb} from {format_level(shift.before, shift.unit)} to"
-        f" {format_level(shift.after, shift.unit)} from {format_time_ns(shift.onset_ns)}"
+        f" {format_level(shift.after, shift.unit)} from {short_time(shift.onset_ns)}"
         f" ({abs(shift.z):.1f} robust deviations)"
     )
     return EvidenceItem(

@@ -30,9 +30,10 @@ def busy_child() -> Iterator[int]:
 
 
 def test_cpu_by_process_finds_a_spinning_process(busy_child: int) -> None:
-    """A process burning a CPU shows near 100% of one CPU, and its threads are listed."""
+    """A process burning a CPU shows a large share of one CPU, and its threads are listed."""
     found = cpu_by_process({"pid": busy_child, "duration_s": 0.5})
-    assert float(found.facts["pid_cpu_percent"]) > 50
+    # Far above an idle process even when other work shares the two cores.
+    assert float(found.facts["pid_cpu_percent"]) > 25
     assert f"threads of {busy_child}" in found.text
     assert f"pid {busy_child}" in found.summary
 
