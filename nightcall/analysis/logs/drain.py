@@ -26,6 +26,17 @@ the child's id becomes an alias of the parent's (`resolve`), so an id stored ear
 leads to the template its lines belong to. Each alias is a child cluster created once at a
 settled constant, and a constant is split at most once before it becomes `<*>`, so aliases
 stay few (at most a handful per template).
+
+Memos (`match_memo`): a line's answer depends only on its route through the tree and on the
+clusters at its leaf. Each leaf has a version, bumped whenever one of its clusters is added,
+removed or changes its template, and whenever a route to it may change: a route changes only
+when a node whose wildcard branch it takes gets a child for the line's own token, so a new
+child bumps every leaf under its wildcard sibling. So when a line joined a cluster without
+changing it, the next line with the same tokens joins it too, without the search, while its
+leaf's version has not moved and the tree may still create clusters (or not) as then: a cache
+with exact answers. (A version per cluster would not do: a new sibling can win the line.) A
+cluster that becomes settled does not void a memo: the line has no settled conflict with the
+cluster it joined unchanged, and a settled sibling can only drop out of the running.
 """
 
 from __future__ import annotations
@@ -78,6 +89,24 @@ class Cluster:
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     clusters: list[Cluster] = field(default_factory=list)
+    version: int = 0  # bumped when a cluster here is added, removed or changed, or when a
+    # route here may lead elsewhere
+
+
+@dataclass(slots=True)
+class Memo:
+    """A masked line, and the cluster it last joined unchanged, with what that answer needs.
+
+    `text.split()` gives the line's tokens. The answer holds while `leaf.version` is what it
+    was and the tree may still create clusters or not as then.
+    """
+
+    text: str
+    cluster: Cluster | None = None
+    template: str = ""  # the cluster's template, as it stays while the memo holds
+    leaf: _Node | None = None
+    leaf_version: int = 0
+    may_create: bool = True
 
 
 @dataclass(slots=True)
@@ -94,30 +123,40 @@ def _has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
 
 
+def _bump_all(node: _Node) -> None:
+    """Bump the version of `node` and of every node under it."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        node.version += 1
+        stack.extend(node.children.values())
+
+
 class DrainTree:
     """The prefix tree and its clusters; `match_or_add` is the one entry point for a line."""
 
     def __init__(self, config: DrainConfig | None = None) -> None:
         self.config = config or DrainConfig()
         self._root = _Node()
+        self._leaves: dict[tuple[str, ...], _Node] = {}  # by path
         self.clusters: dict[int, Cluster] = {}
         self.aliases: dict[int, int] = {}  # id of a cluster merged away -> id it merged into
         self.next_id = 1
 
-    def _search_path(self, tokens: list[str]) -> tuple[str, ...] | None:
-        """The path to the leaf a line is compared against: exact keys, else the wildcard."""
-        path = [f"{LENGTH_KEY_PREFIX}{len(tokens)}"]
-        node = self._root.children.get(path[0])
+    def _search_leaf(self, tokens: list[str]) -> _Node | None:
+        """The leaf a line is compared against: exact keys, else the wildcard."""
+        node = self._root.children.get(f"{LENGTH_KEY_PREFIX}{len(tokens)}")
         if node is None:
             return None
         for token in tokens[: max(self.config.depth - 2, 0)]:
-            key = token if token in node.children else WILDCARD
-            child = node.children.get(key)
+            children = node.children
+            child = children.get(token)
             if child is None:
-                return None
-            path.append(key)
+                child = children.get(WILDCARD)
+                if child is None:
+                    return None
             node = child
-        return tuple(path)
+        return node
 
     def _insert_path(self, tokens: list[str]) -> tuple[str, ...]:
         """The path a new cluster goes to; a node keeps at most `max_children` children."""
@@ -141,16 +180,23 @@ class DrainTree:
         return tuple(path)
 
     def _leaf_clusters(self, path: tuple[str, ...]) -> list[Cluster]:
-        node: _Node | None = self._root
-        for key in path:
-            node = node.children.get(key) if node is not None else None
-        return node.clusters if node is not None else []
+        leaf = self._leaves.get(path)
+        return leaf.clusters if leaf is not None else []
 
     def _make_leaf(self, path: tuple[str, ...]) -> _Node:
-        node = self._root
-        for key in path:
-            node = node.children.setdefault(key, _Node())
-        return node
+        leaf = self._leaves.get(path)
+        if leaf is None:
+            leaf = self._root
+            for key in path:
+                child = leaf.children.get(key)
+                if child is None:
+                    child = leaf.children[key] = _Node()
+                    wildcard = leaf.children.get(WILDCARD) if key != WILDCARD else None
+                    if wildcard is not None:  # lines with this token went there until now
+                        _bump_all(wildcard)
+                leaf = child
+            self._leaves[path] = leaf
+        return leaf
 
     def _is_settled_against(self, cluster: Cluster, tokens: list[str]) -> bool:
         settle_after = self.config.settle_after
@@ -160,9 +206,9 @@ class DrainTree:
             and any(is_settled_conflict(t, s) for t, s in zip(cluster.tokens, tokens, strict=True))
         )
 
-    def _candidates(self, tokens: list[str], path: tuple[str, ...], *, settle: bool) -> _Candidates:
+    def _candidates(self, tokens: list[str], leaf: _Node, *, settle: bool) -> _Candidates:
         found = _Candidates()
-        for cluster in self._leaf_clusters(path):
+        for cluster in leaf.clusters:
             key = similarity(cluster.tokens, tokens)
             if settle and self._is_settled_against(cluster, tokens):
                 if key > found.refused_key:
@@ -182,7 +228,9 @@ class DrainTree:
 
     def insert(self, cluster: Cluster) -> None:
         """Put an existing cluster (a restored one) back at its recorded path."""
-        self._make_leaf(cluster.path).clusters.append(cluster)
+        leaf = self._make_leaf(cluster.path)
+        leaf.clusters.append(cluster)
+        leaf.version += 1
         self.clusters[cluster.cluster_id] = cluster
 
     def resolve(self, cluster_id: int) -> int:
@@ -192,9 +240,12 @@ class DrainTree:
         return cluster_id
 
     def _generalize(self, cluster: Cluster, tokens: list[str], lines: int) -> None:
-        cluster.tokens = generalize(
+        merged = generalize(
             cluster.tokens, tokens, keep_shared_affixes=self.config.keep_shared_affixes
         )
+        if merged != cluster.tokens:
+            self._leaves[cluster.path].version += 1
+        cluster.tokens = merged
         cluster.size += lines
 
     def _family_root(self, cluster: Cluster) -> Cluster:
@@ -207,7 +258,9 @@ class DrainTree:
     def _absorb(self, root: Cluster, child: Cluster) -> None:
         """Merge `child` into `root`: its lines, its template, and its id as an alias."""
         self._generalize(root, child.tokens, child.size)
-        self._leaf_clusters(child.path).remove(child)
+        leaf = self._leaves[child.path]
+        leaf.clusters.remove(child)
+        leaf.version += 1
         del self.clusters[child.cluster_id]
         self.aliases[child.cluster_id] = root.cluster_id
 
@@ -237,29 +290,55 @@ class DrainTree:
         cluster at its leaf whatever the similarity (settled or not), or None is returned
         when there is none.
         """
-        search = self._search_path(tokens)
-        found = (
-            _Candidates() if search is None else self._candidates(tokens, search, settle=may_create)
-        )
+        return self._match(tokens, may_create)[0]
+
+    def match_memo(self, memo: Memo, *, may_create: bool = True) -> Cluster | None:
+        """`match_or_add` for the tokens of `memo.text`, by the memo while it holds; renew it.
+
+        The answer, the clusters and the ids are exactly `match_or_add`'s; `memo.cluster` is
+        afterwards the cluster the line joined unchanged, or None.
+        """
+        cluster, leaf = memo.cluster, memo.leaf
+        if (
+            cluster is not None
+            and leaf is not None
+            and leaf.version == memo.leaf_version
+            and memo.may_create == may_create
+        ):
+            cluster.size += 1  # all that joining does to a cluster it leaves unchanged
+            return cluster
+        cluster, leaf = self._match(memo.text.split(), may_create)
+        if cluster is None or leaf is None:
+            memo.cluster = memo.leaf = None
+            return cluster
+        memo.cluster, memo.template, memo.leaf = cluster, cluster.template, leaf
+        memo.leaf_version, memo.may_create = leaf.version, may_create
+        return cluster
+
+    def _match(self, tokens: list[str], may_create: bool) -> tuple[Cluster | None, _Node | None]:
+        """The line's cluster, and its leaf when the line joined the cluster unchanged."""
+        leaf = self._search_leaf(tokens)
+        found = _Candidates() if leaf is None else self._candidates(tokens, leaf, settle=may_create)
         cluster, threshold = found.best, self.config.similarity_threshold
         if cluster is not None and (found.best_key[0] >= threshold or not may_create):
             before = cluster.tokens
             self._generalize(cluster, tokens, 1)
+            if cluster.tokens == before:
+                return cluster, leaf
             parent = self.clusters.get(cluster.parent) if cluster.parent is not None else None
-            varied = parent is not None and cluster.tokens != before
-            if varied and parent is not None and covers_either_way(cluster.tokens, parent.tokens):
+            if parent is not None and covers_either_way(cluster.tokens, parent.tokens):
                 self._absorb(parent, cluster)  # the child varied where it split: rejoin
-                return self._absorb_covered_children(parent)
-            return cluster
+                return self._absorb_covered_children(parent), None
+            return cluster, None
         if not may_create:
-            return None
+            return None, None
         refused = found.refused if found.refused_key[0] >= threshold else None
         if refused is None:
-            return self.add_cluster(tokens, self._insert_path(tokens))
+            return self.add_cluster(tokens, self._insert_path(tokens)), None
         root = self._family_root(refused)
         if self._is_third_value(root, tokens):
             self._generalize(root, tokens, 1)
-            return self._absorb_covered_children(root)
+            return self._absorb_covered_children(root), None
         # A child is the root's template with the line's values where the root does not fit.
         child = [r if token_matches(r, s) else s for r, s in zip(root.tokens, tokens, strict=True)]
-        return self.add_cluster(child, root.path, root.cluster_id)
+        return self.add_cluster(child, root.path, root.cluster_id), None

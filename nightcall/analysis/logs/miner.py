@@ -17,6 +17,11 @@ Memory is bounded by `max_clusters` per service. When a service has that many te
 line that matches none joins the most similar template at its tree leaf (generalizing it),
 and a line with no template at its leaf gets the overflow template `(0, "<*>")`, counted in
 `overflow_count`.
+
+Speed: a miner remembers recent bodies and masked lines (`line_cache`, up to `cache_chars`
+characters each), so a body seen before is not masked again, and a line that joined a template
+without changing it joins it again without the tree search while the tree proves that answer
+unchanged (`drain.Memo`). The answers are exactly those of masking and searching every line.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, TypeAlias
 
 from nightcall.analysis.logs.drain import Cluster, DrainConfig, DrainTree
+from nightcall.analysis.logs.line_cache import LineCache
 from nightcall.analysis.logs.masking import DEFAULT_MASKS, WILDCARD, MaskRule, mask_line
 
 OVERFLOW_ID = 0
@@ -45,6 +51,7 @@ class MinerConfig:
     keep_shared_affixes: bool = True
     masks: tuple[MaskRule, ...] = DEFAULT_MASKS
     settle_after: int = 10
+    cache_chars: int = 262_144  # remembered bodies and masked lines, per service; 0: none
 
     @property
     def drain(self) -> DrainConfig:
@@ -64,6 +71,7 @@ class TemplateMiner:
     def __init__(self, config: MinerConfig | None = None) -> None:
         self.config = config or MinerConfig()
         self._tree = DrainTree(self.config.drain)
+        self.lines = LineCache(self.config.masks, max_chars=self.config.cache_chars)
         self.overflow_count = 0
 
     def tokenize(self, body: str) -> list[str]:
@@ -72,13 +80,13 @@ class TemplateMiner:
 
     def add(self, body: str) -> tuple[int, str]:
         """Assign `body` to a template (creating or generalizing one); return its id and text."""
-        tokens = self.tokenize(body)
-        may_create = len(self._tree.clusters) < self.config.max_clusters
-        cluster = self._tree.match_or_add(tokens, may_create=may_create)
+        tree = self._tree
+        memo = self.lines.memo(body)
+        cluster = tree.match_memo(memo, may_create=len(tree.clusters) < self.config.max_clusters)
         if cluster is None:
             self.overflow_count += 1
             return OVERFLOW_ID, WILDCARD
-        return cluster.cluster_id, cluster.template
+        return cluster.cluster_id, memo.template if memo.cluster is cluster else cluster.template
 
     def resolve(self, template_id: int) -> int:
         """Return the live id for `template_id`: itself, or the template it was merged into."""

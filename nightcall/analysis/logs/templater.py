@@ -24,6 +24,7 @@ not with the lines.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,14 +91,21 @@ class LogTemplater:
         )
 
     def _mine(self, services: list[str], bodies: list[str], times: list[int]) -> list[int]:
-        add = self.registry.add
-        ids = []
+        ids: list[int] = []
+        append = ids.append
         touched: set[str] = set()
+        # Rows come in runs of one service (a request's records are grouped by resource): the
+        # miner and the service's templates are looked up once per run, not once per line.
+        run_service: str | None = None
+        add: Callable[[str], tuple[int, str]]
+        per_service: dict[int, _Seen]
         for service, body, time_ns in zip(services, bodies, times, strict=True):
-            miner_id, text = add(service, body[:MAX_BODY_CHARS])
-            per_service = self._seen.get(service)
-            if per_service is None:
-                per_service = self._seen[service] = {}
+            if service != run_service:
+                run_service = service
+                touched.add(service)
+                add = self.registry.miner(service).add
+                per_service = self._seen.setdefault(service, {})
+            miner_id, text = add(body if len(body) <= MAX_BODY_CHARS else body[:MAX_BODY_CHARS])
             seen = per_service.get(miner_id)
             if seen is None:
                 global_id = global_template_id(self.generation, service, miner_id)
@@ -112,8 +120,7 @@ class LogTemplater:
                 seen.first_ns = time_ns
                 seen.written = False
             seen.last_ns = max(seen.last_ns, time_ns)
-            touched.add(service)
-            ids.append(seen.global_id)
+            append(seen.global_id)
         self.lines_mined += len(ids)
         for service in touched:
             self._follow_merges(service)

@@ -1,8 +1,8 @@
-"""Tests for the Drain tree: routing bounds and settled constants (split, rejoin, aliases)."""
+"""Tests for the Drain tree: routing bounds, settled constants (split, rejoin, aliases), memos."""
 
 from __future__ import annotations
 
-from nightcall.analysis.logs.drain import Cluster, DrainConfig, DrainTree
+from nightcall.analysis.logs.drain import Cluster, DrainConfig, DrainTree, Memo
 
 
 def _add(tree: DrainTree, line: str) -> Cluster:
@@ -75,3 +75,82 @@ def test_a_child_that_varies_where_it_split_rejoins_its_parent() -> None:
     assert rejoined.cluster_id == 1
     assert rejoined.template == "login ok for <*> on <*>"
     assert tree.resolve(child.cluster_id) == 1
+
+
+def test_a_memo_holds_the_cluster_a_line_joined_unchanged() -> None:
+    """A line that joins a cluster without changing it is remembered, and joins it again."""
+    tree = DrainTree(DrainConfig(settle_after=0))
+    memo = Memo("GET <*> 200")
+    created = tree.match_memo(memo)
+    assert created is not None
+    assert (memo.cluster, memo.leaf) == (None, None)  # a new cluster is not a join
+    assert tree.match_memo(memo) is created
+    assert (memo.cluster, memo.template) == (created, "GET <*> 200")
+    assert tree.match_memo(memo) is created
+    assert created.size == 3
+
+
+def test_a_new_sibling_that_wins_the_line_voids_the_memo() -> None:
+    """After a more similar cluster appears at the leaf, the line goes to it, memo or not."""
+    tree = DrainTree(DrainConfig(depth=3, similarity_threshold=0.5, settle_after=0))
+    _add(tree, "a x y d e")
+    general = _add(tree, "a z w d e")
+    assert general.template == "a <*> <*> d e"
+    memo = Memo("a b c d e")
+    assert tree.match_memo(memo) is general
+    assert memo.cluster is general
+    closer = _add(tree, "a b c d f")  # 2 of 5 like the general one: a cluster of its own
+    assert closer.cluster_id == 2
+    assert tree.match_memo(memo) is closer
+    assert closer.template == "a b c d <*>"
+
+
+def test_a_new_route_for_the_line_voids_the_memo() -> None:
+    """A new tree node for a token a remembered line took the wildcard branch for re-routes it."""
+    tree = DrainTree(DrainConfig(settle_after=0))
+    numbered = _add(tree, "user 42 logged in")
+    memo = Memo("user bob logged in")
+    assert tree.match_memo(memo) is numbered  # `bob` has no node: the wildcard branch
+    assert tree.match_memo(memo) is numbered
+    assert memo.cluster is numbered
+    other = _add(tree, "user bob zz yy")  # too far from the numbered one: a node for `bob`
+    assert other.path == ("#4", "user", "bob")
+    rerouted = tree.match_memo(memo)
+    assert rerouted is not None
+    assert rerouted.cluster_id == 3
+    assert rerouted.template == "user bob logged in"
+    assert numbered.size == 3
+
+
+def test_memos_give_the_answers_of_plain_matching() -> None:
+    """Many lines through memos and through `match_or_add` build the same clusters and ids."""
+    lines = [f"{verb} {who} {what} now" for verb in ("get", "put", "7") for who in
+             ("ann", "bob", "9") for what in ("x", "y", "ok")] * 3  # fmt: skip
+    for config in (DrainConfig(settle_after=2), DrainConfig(depth=3, max_children=2)):
+        plain, memoized = DrainTree(config), DrainTree(config)
+        memos: dict[str, Memo] = {}
+        for line in lines:
+            expected = plain.match_or_add(line.split())
+            got = memoized.match_memo(memos.setdefault(line, Memo(line)))
+            assert (got and got.cluster_id, got and got.template) == (
+                expected and expected.cluster_id,
+                expected and expected.template,
+            )
+        assert {i: c.template for i, c in memoized.clusters.items()} == {
+            i: c.template for i, c in plain.clusters.items()
+        }
+
+
+def test_a_memo_made_while_clusters_could_be_created_does_not_hold_once_the_tree_is_full() -> None:
+    """When the tree is full, a settled cluster the line conflicts with may take it after all."""
+    tree = DrainTree(DrainConfig(depth=3, similarity_threshold=0.5, settle_after=2))
+    settled = _add(tree, "a b c d")
+    _add(tree, "a b c d")
+    _add(tree, "a x y e")
+    general = _add(tree, "a z w e")
+    assert general.template == "a <*> <*> e"
+    memo = Memo("a b c e")  # closer to the settled one, which refuses it: joins the general one
+    assert tree.match_memo(memo) is general
+    assert memo.cluster is general
+    assert tree.match_memo(memo, may_create=False) is settled
+    assert settled.template == "a b c <*>"

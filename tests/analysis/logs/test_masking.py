@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-import pytest
+import csv
+from collections.abc import Sequence
+from pathlib import Path
 
-from nightcall.analysis.logs import KEY_VALUE_MASK, mask_line
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nightcall.analysis.logs import DEFAULT_MASKS, KEY_VALUE_MASK, MaskRule, mask_line
 from nightcall.analysis.logs.masking import select_masks
+
+LOGHUB = Path(__file__).resolve().parents[4] / "shared" / "data" / "loghub-2k"
+ALL_RULES = (*DEFAULT_MASKS, KEY_VALUE_MASK)
+# Characters and pieces the rules look for, so that random text often comes close to a match.
+_PIECES = [*"0123456789abcdefxXABCDEFGKMTBbnumshdµ.:-/_\"=<*>,;()[]%+~@ \t\n٣Zz",
+           "Jun", "Sat", "Mon ", "2005", "12:30:01", "2024-03-01T", "10.0.0.7", "0x1f", "ms",
+           "bytes", "KiB", "<*>", "node-1.a.b", "deadbeef", "::", "/var", "k=v"]  # fmt: skip
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+
+
+def _mask_with_every_rule(line: str, rules: Sequence[MaskRule]) -> str:
+    """The masking without prechecks: every rule's substitution, in order."""
+    for rule in rules:
+        line = rule.pattern.sub(rule.replacement, line)
+    return line
 
 
 @pytest.mark.parametrize(
@@ -46,3 +67,31 @@ def test_select_masks_names_the_valid_choices() -> None:
     """An unknown rule name is refused with the list of valid names."""
     with pytest.raises(ValueError, match=r"unknown mask rules \['ip'\]: valid names are"):
         select_masks(["ip"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(_TEXT, st.text(max_size=40)))
+def test_a_rule_matches_only_where_its_precheck_finds_something(text: str) -> None:
+    """Each precheck finds something in every text its rule matches in."""
+    for rule in ALL_RULES:
+        if rule.precheck is not None and rule.pattern.search(text) is not None:
+            assert rule.precheck.search(text) is not None, rule.name
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_TEXT, st.text(max_size=40)))
+def test_prechecks_leave_the_masked_line_unchanged(text: str) -> None:
+    """Skipping rules by their prechecks gives the line every rule in turn gives."""
+    assert mask_line(text) == _mask_with_every_rule(text, DEFAULT_MASKS)
+    assert mask_line(text, ALL_RULES) == _mask_with_every_rule(text, ALL_RULES)
+
+
+@pytest.mark.skipif(not LOGHUB.is_dir(), reason="the shared Loghub-2k data is not beside the repo")
+def test_prechecks_leave_every_loghub_line_unchanged() -> None:
+    """On the 24,000 Loghub-2k lines, masking with prechecks equals masking without."""
+    for path in sorted(LOGHUB.glob("*/*_2k.log_structured.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            lines = [row["Content"] for row in csv.DictReader(handle)]
+        for rules in (DEFAULT_MASKS, ALL_RULES):
+            masked = [mask_line(line, rules) for line in lines]
+            assert masked == [_mask_with_every_rule(line, rules) for line in lines], path.name

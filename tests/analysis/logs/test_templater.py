@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -82,6 +83,26 @@ def test_ids_depend_on_the_generation() -> None:
     two = template_ids(LogTemplater(generation="b").template_batch(line))
     assert one != two
     assert 0 not in one + two
+
+
+def test_interleaved_services_get_the_ids_and_rows_of_separate_batches() -> None:
+    """Rows of two services taking turns in one batch are mined as each service's own lines."""
+    auth = batch_of(["user 7 logged in", "user 9 logged in", "disk full", "user 3 logged in"])
+    cache_lines = ["cache warm", "user 7 logged in", "cache warm", "evicted 12 keys"]
+    cache = batch_of(cache_lines, service="cache", start_ns=T0 + 5)
+    separate = LogTemplater(generation=GENERATION)
+    expected = [template_ids(separate.template_batch(b)) for b in (auth, cache)]
+    columns = zip(orjson.loads(auth.payload), orjson.loads(cache.payload), strict=True)
+    turns = [[v for pair in zip(a, b, strict=True) for v in pair] for a, b in columns]
+    payload, rows = orjson.dumps(turns), auth.rows + cache.rows
+    mixed = EncodedBatch(table=auth.table, columns=auth.columns, payload=payload, rows=rows)
+    together = LogTemplater(generation=GENERATION)
+    ids = template_ids(together.template_batch(mixed))
+    assert ids == [i for pair in zip(*expected, strict=True) for i in pair]
+    key = itemgetter("ServiceName", "MinerId")
+    assert sorted(rows_of(together.template_rows(now_ns=T0, include_counts=True)), key=key) == (
+        sorted(rows_of(separate.template_rows(now_ns=T0, include_counts=True)), key=key)
+    )
 
 
 def test_template_rows_hold_new_templates_then_counts_only_when_asked() -> None:
