@@ -21,6 +21,7 @@ from nightcall.cli.incident_common import (
     actor_name,
     evidence_objects,
     incident_path,
+    post,
     run,
 )
 from nightcall.cli.options import ConfigOption, DataDirOption, JsonOption, KeyOption, UrlOption
@@ -48,10 +49,7 @@ def hypothesis_add(
     """Log a hypothesis (it gets the next H-number, status proposed)."""
     body = {"statement": statement, "kind": kind, "service": service, "note": note,
             "evidence": evidence_objects(evidence), "actor": actor_name(actor)}  # fmt: skip
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "hypotheses"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "hypotheses", body)
 
 
 @hypothesis_app.command("update")

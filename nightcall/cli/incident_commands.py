@@ -23,6 +23,7 @@ from nightcall.cli.incident_common import (
     Target,
     actor_name,
     incident_path,
+    post,
     run,
 )
 from nightcall.cli.options import (
@@ -151,10 +152,7 @@ def phase(
 ) -> None:
     """Move the incident to the next phase of the protocol (with why)."""
     body = {"phase": to, "reason": reason, "actor": actor_name(actor)}
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "phase"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "phase", body)
 
 
 @incident_app.command("severity")
@@ -171,10 +169,7 @@ def severity(
 ) -> None:
     """Change the severity."""
     body = {"severity": to, "reason": reason, "actor": actor_name(actor)}
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "severity"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "severity", body)
 
 
 @incident_app.command("commander")
@@ -190,10 +185,7 @@ def commander(
 ) -> None:
     """Name the incident commander."""
     body = {"commander": name, "actor": actor_name(actor)}
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "commander"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "commander", body)
 
 
 @incident_app.command("scope")
@@ -214,10 +206,7 @@ def scope(
     body = {"services": service, "endpoints": endpoint, "user_count": user_count,
             "reason": reason, "actor": actor_name(actor)}  # fmt: skip
     body = {k: v for k, v in body.items() if v is not None}
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "scope"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "scope", body)
 
 
 @incident_app.command("note")
@@ -233,10 +222,7 @@ def note(
 ) -> None:
     """Write a note into the incident's record (and its timeline)."""
     body = {"text": text, "actor": actor_name(actor)}
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "notes"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "notes", body)
 
 
 @incident_app.command("refresh")
@@ -250,9 +236,11 @@ def refresh(
     json_output: JsonOption = False,
 ) -> None:
     """Read the incident's data again: scope, timeline, new hypotheses, similar incidents."""
-    run(
+    post(
         Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "refresh"), {"actor": actor_name(actor)}),
+        incident,
+        "refresh",
+        {"actor": actor_name(actor)},
     )
 
 
@@ -269,7 +257,4 @@ def close(
 ) -> None:
     """Close the incident (from fix, post-mortem, or as a false alarm from detect or triage)."""
     body = {"reason": reason, "actor": actor_name(actor)}
-    run(
-        Target(config, data_dir, url, key, json_output),
-        lambda b: b.send("POST", incident_path(incident, "close"), body),
-    )
+    post(Target(config, data_dir, url, key, json_output), incident, "close", body)

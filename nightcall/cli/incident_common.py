@@ -82,3 +82,8 @@ def run(
 
 def incident_path(incident: str, *parts: str) -> str:
     return "/".join(["/api/v1/incidents", incident.strip(), *parts])
+
+
+def post(target: Target, incident: str, what: str, body: dict[str, Any]) -> None:
+    """POST `body` to the incident's `what` route and print the incident it answers."""
+    run(target, lambda b: b.send("POST", incident_path(incident, what), body))

@@ -32,6 +32,8 @@ SPLIT_KEYS = ("state", "system.cpu.state", "cpu.mode", "process.cpu.state", "sys
 CLOCK_NAMES = ("uptime", "start_time", "timestamp")
 MAX_METRIC_NAMES = 200  # a bound on queries per diagnosis; the rest are left out and counted
 
+# What a client span called: the name it gives (peer.service, db.system, address), else its name.
+CALLED = f"if({DEPENDENCY_EXPRESSION} != '', {DEPENDENCY_EXPRESSION}, SpanName)"
 Buckets = dict[tuple[tuple[tuple[str, str], ...], int], float]
 
 
@@ -117,10 +119,9 @@ def span_series(store: Store, window: Window, step_ns: int) -> list[Series]:
 def dependency_series(store: Store, window: Window, step_ns: int) -> list[Series]:
     """Per (service, dependency) of CLIENT spans: `calls` (per s), `call_latency_p95` (ms) and
     `call_error_rate`. The dependency is what the span names it called, else the span's name."""
-    dependency = f"if({DEPENDENCY_EXPRESSION} != '', {DEPENDENCY_EXPRESSION}, SpanName)"
     rows = store.select(
         f"""
-        SELECT ServiceName AS service, {dependency} AS dependency,
+        SELECT ServiceName AS service, {CALLED} AS dependency,
                {_bucket(window, step_ns, "Timestamp")} AS bucket,
                count() AS calls, countIf(StatusCode = 'Error') AS errors,
                quantile(0.95)(Duration) AS p95
@@ -156,14 +157,13 @@ def dependency_services(store: Store, window: Window) -> dict[tuple[str, str], s
     by the callee's `service.name`; the callee's server span, a child of the client span,
     does. The most frequent answering service wins.
     """
-    dependency = f"if({DEPENDENCY_EXPRESSION} != '', {DEPENDENCY_EXPRESSION}, SpanName)"
     table = store.table(TRACES.name)
     rows = store.select(
         f"""
         SELECT caller, dependency, argMax(callee, calls) AS callee FROM (
             SELECT c.ServiceName AS caller, c.dependency AS dependency,
                    s.ServiceName AS callee, count() AS calls
-            FROM (SELECT TraceId, SpanId, ServiceName, {dependency} AS dependency FROM {table}
+            FROM (SELECT TraceId, SpanId, ServiceName, {CALLED} AS dependency FROM {table}
                   WHERE {window.sql()} AND SpanKind = 'Client') AS c
             INNER JOIN (SELECT TraceId, ParentSpanId, ServiceName FROM {table}
                         WHERE {window.sql()} AND ParentSpanId != '') AS s

@@ -76,9 +76,17 @@ def _number(value: float | str | None) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def own_symptom(ctx: Context, candidate: Candidate) -> SeriesShift | None:
-    """The candidate's strongest rise in its own latency or errors, if any."""
-    own = [c.shift for c in candidate.contributions if c.shift.z > 0 and is_own_symptom(c.shift)]
+def own_symptom(
+    ctx: Context, candidate: Candidate, *, errors_only: bool = False
+) -> SeriesShift | None:
+    """The candidate's strongest rise in its own latency or errors (errors only, if asked)."""
+    own = [
+        c.shift
+        for c in candidate.contributions
+        if c.shift.z > 0
+        and is_own_symptom(c.shift)
+        and not (errors_only and c.shift.kind == SeriesKind.LATENCY)
+    ]
     return max(own, key=lambda s: s.z, default=None)
 
 

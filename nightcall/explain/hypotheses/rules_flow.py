@@ -12,17 +12,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nightcall.analysis.correlation import pearson
-from nightcall.analysis.rca import Candidate, SeriesShift
+from nightcall.analysis.rca import Candidate
 from nightcall.explain.hypotheses.context import Context
 from nightcall.explain.hypotheses.rules import (
     CLEAR_Z,
     STRONG_Z,
     Verdict,
-    is_own_symptom,
     own_symptom,
 )
 from nightcall.explain.hypotheses.shapes import describe_shift
-from nightcall.model import EvidenceItem, FindingKind, HypothesisKind, SeriesKey, SeriesKind
+from nightcall.model import EvidenceItem, FindingKind, HypothesisKind, SeriesKey
 
 K = HypothesisKind
 
@@ -148,7 +147,7 @@ def time_of_day_congestion(ctx: Context, candidate: Candidate) -> Verdict | None
         )
     # Congestion shows as failures that come and go with the load. A stall (latency alone,
     # starting at a moment) is not congestion unless latency follows the load closely.
-    errors = _own_errors(ctx, candidate)
+    errors = own_symptom(ctx, candidate, errors_only=True)
     if errors is not None and errors.z >= CLEAR_Z:
         symptom, bar = errors, 0.5
     elif symptom is not None and symptom.z >= CLEAR_Z:
@@ -179,16 +178,6 @@ def time_of_day_congestion(ctx: Context, candidate: Candidate) -> Verdict | None
             ),
         ],
     )
-
-
-def _own_errors(ctx: Context, candidate: Candidate) -> SeriesShift | None:
-    """The candidate's strongest rise in its own error series (not its calls' errors)."""
-    own = [
-        c.shift
-        for c in candidate.contributions
-        if c.shift.z > 0 and is_own_symptom(c.shift) and c.shift.kind != SeriesKind.LATENCY
-    ]
-    return max(own, key=lambda s: s.z, default=None)
 
 
 def _smooth(values: NDArray[np.float64], width: int = 5) -> NDArray[np.float64]:
